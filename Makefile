@@ -1,0 +1,57 @@
+# crmgov — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+# The first Python >= 3.12 on PATH (pyenv honours .python-version).
+PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+.PHONY: run test install migrate messages demo vendor lint check-python
+
+run: install migrate messages demo ## set up everything and start web + worker + beat
+	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
+	DEBUG=$${DEBUG:-true} honcho -f Procfile start
+
+test: install messages ## the whole test suite, on two cores
+	$(PY) -m pytest -n 2
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "crmgov needs Python 3.12 or newer, and none was found on PATH." >&2; \
+		echo "Install one (for example: pyenv install 3.12) and run make again." >&2; \
+		exit 1; fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+demo: install
+	$(PY) manage.py seed_demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Front-end assets are pinned in package.json and committed under static/vendor/,
+# so running the app needs neither Node nor a CDN. Run after changing a version.
+vendor:
+	npm ci --no-audit --no-fund
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/htmx static/vendor/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	for p in bootstrap bootstrap-icons htmx.org echarts; do cp node_modules/$$p/LICENSE static/vendor/$$(echo $$p | sed 's/\.org//')/ 2>/dev/null || true; done

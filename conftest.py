@@ -1,0 +1,82 @@
+"""Test settings and shared fixtures. The suite runs on SQLite or, with DATABASE_URL set, PostgreSQL."""
+
+import itertools
+
+import pytest
+from django.conf import settings
+
+_emails = itertools.count(1)
+
+
+def pytest_configure(config):
+    # One fast hasher: PBKDF2's 1.2 million iterations would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.SITE_URL = "https://crmgov.test"
+    from crmgov.celery import app
+
+    # Tasks run in-process when enqueued (after commit); real brokers are exercised in test_celery.
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fetch_raise(monkeypatch):
+    """Lazy loading of a related object raises, so a page cannot hide an N+1 query."""
+    from django.db.models import query
+    from django.db.models.fetch_modes import FETCH_RAISE
+
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email=None, **fields):
+        from projects.models import User
+
+        fields.setdefault("full_name", "测试用户")
+        fields.setdefault("language", "en")
+        email = email or f"person{next(_emails)}@example.com"
+        return User.objects.create_user(email, "password-123", **fields)
+
+    return make
+
+
+class Team:
+    """A project with one member in every role, and the people around it."""
+
+    def __init__(self, make_user):
+        from projects.models import Membership, Project
+        from projects.permissions import Role
+
+        self.project = Project.objects.create(code="SCRM", name="华南区销售CRM上线")
+        self.other_project = Project.objects.create(code="OTHER", name="Another project")
+        self.members = {}
+        for role in Role:
+            user = make_user(f"{role.value}@example.com", full_name=f"{role.label}")
+            self.members[role.value] = Membership.objects.create(project=self.project, user=user, role=role)
+        self.outsider = make_user("outsider@example.com", full_name="Outsider")
+        other_pm = make_user("other-pm@example.com", full_name="Other PM")
+        self.other_membership = Membership.objects.create(project=self.other_project, user=other_pm, role=Role.PM)
+
+    def user(self, role: str):
+        return self.members[role].user
+
+
+@pytest.fixture
+def team(db, make_user):
+    return Team(make_user)

@@ -1,0 +1,40 @@
+"""The Celery app. Its settings and the whole beat schedule live here, in one place."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crmgov.settings")
+
+app = Celery("crmgov")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # A delivery task is acknowledged only once it has finished, and given back
+    # to the queue if its worker dies: with the outbox's conditional claim this
+    # means a lost worker delays an e-mail but never loses or doubles it.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=60,
+    task_time_limit=90,
+    broker_connection_retry_on_startup=True,
+    timezone="Asia/Shanghai",
+    enable_utc=True,
+)
+
+# Run exactly one beat. Each entry is a small dispatcher that reads what is due
+# from the database and is idempotent, so a missed tick catches up on the next
+# one and a doubled tick is harmless.
+app.conf.beat_schedule = {
+    # Re-queue outbox e-mails whose broker message was lost or whose worker died.
+    "outbox-sweep": {
+        "task": "projects.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
+}
+
+app.autodiscover_tasks()

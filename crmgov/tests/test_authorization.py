@@ -1,0 +1,150 @@
+"""The authorization matrix: every URL of ours × method × role → expected outcome.
+
+Rules (ARCHITECTURE.md): anonymous → 302 to the login page; a member whose role
+lacks the capability → 403; anyone outside the project, including a member of
+another project guessing ids → 404. A URL missing from the matrix fails
+`test_every_url_is_in_the_matrix`, so no view ships unchecked.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from projects.permissions import Role
+
+OUR_APPS = {"crmgov", "projects", "issues", "changes", "closure"}
+EVERYONE = frozenset(Role)
+PM_ONLY = frozenset({Role.PM})
+
+
+@dataclass(frozen=True)
+class Case:
+    url_name: str
+    method: str
+    allowed: frozenset  # roles that may; every other role gets 403
+    kwargs: Callable = field(default=lambda team: {"code": team.project.code})
+    # kwargs naming another project's object inside this project's URL (→ 404 for everyone)
+    foreign_kwargs: Callable | None = None
+
+
+def _member_kwargs(team):
+    return {"code": team.project.code, "pk": team.members[Role.KEY_USER].pk}
+
+
+def _foreign_member_kwargs(team):
+    return {"code": team.project.code, "pk": team.other_membership.pk}
+
+
+PROJECT_CASES = [
+    Case("projects:detail", "GET", EVERYONE),
+    Case("projects:edit", "GET", PM_ONLY),
+    Case("projects:edit", "POST", PM_ONLY),
+    Case("projects:members", "GET", EVERYONE),
+    Case("projects:member_invite", "GET", PM_ONLY),
+    Case("projects:member_invite", "POST", PM_ONLY),
+    Case("projects:member_edit", "GET", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
+    Case("projects:member_edit", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
+    Case("projects:member_end", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
+]
+
+# URLs outside any project: who may use them is checked by their own tests below.
+SITE_URLS = {
+    "projects:my_projects": "signed in",
+    "projects:preferences": "signed in",
+    "projects:create": "site administrators",
+    "projects:set_language": "anyone",
+}
+
+
+def _our_url_names(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _our_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name and pattern.callback.__module__.split(".")[0] in OUR_APPS:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {case.url_name for case in PROJECT_CASES} | set(SITE_URLS)
+    missing = set(_our_url_names()) - covered
+    assert not missing, f"URLs without an authorization rule: {sorted(missing)}"
+
+
+def _request(client, case, kwargs):
+    url = reverse(case.url_name, kwargs=kwargs)
+    return client.get(url) if case.method == "GET" else client.post(url, {})
+
+
+def _case_id(case):
+    return f"{case.method} {case.url_name}"
+
+
+@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_member_gets_the_page_or_403_by_role(client, team, case, role):
+    client.force_login(team.user(role))
+    response = _request(client, case, case.kwargs(team))
+    if role in case.allowed and case.method == "GET":
+        assert response.status_code == 200
+    elif role in case.allowed:  # an empty POST: refused as invalid, or done
+        assert response.status_code in {200, 302, 400}, response.status_code
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
+def test_outsider_gets_404(client, team, case):
+    client.force_login(team.outsider)
+    assert _request(client, case, case.kwargs(team)).status_code == 404
+
+
+@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
+def test_member_of_another_project_gets_404(client, team, case):
+    client.force_login(team.other_membership.user)
+    assert _request(client, case, case.kwargs(team)).status_code == 404
+
+
+@pytest.mark.parametrize("case", [c for c in PROJECT_CASES if c.foreign_kwargs], ids=_case_id)
+def test_another_projects_object_id_gets_404_even_for_the_pm(client, team, case):
+    client.force_login(team.user(Role.PM))
+    assert _request(client, case, case.foreign_kwargs(team)).status_code == 404
+
+
+@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
+def test_anonymous_is_sent_to_login(client, team, case):
+    response = _request(client, case, case.kwargs(team))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_ended_member_gets_404(client, team):
+    from projects.services import membership_end
+
+    key_user = team.members[Role.KEY_USER]
+    client.force_login(key_user.user)
+    assert client.get(reverse("projects:detail", kwargs={"code": "SCRM"})).status_code == 200
+    membership_end(membership=key_user)
+    assert client.get(reverse("projects:detail", kwargs={"code": "SCRM"})).status_code == 404
+
+
+def test_signed_in_pages_send_anonymous_to_login(client, db):
+    for name in ("projects:my_projects", "projects:preferences", "projects:create"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login")), name
+
+
+def test_only_site_administrators_create_projects(client, team):
+    client.force_login(team.user(Role.PM))
+    assert client.get(reverse("projects:create")).status_code == 403
+    team.outsider.is_staff = True
+    team.outsider.save()
+    client.force_login(team.outsider)
+    assert client.get(reverse("projects:create")).status_code == 200
+
+
+def test_language_switch_needs_no_login(client, db):
+    response = client.post(reverse("projects:set_language"), {"language": "zh-hans", "next": "/accounts/login/"})
+    assert response.status_code == 302

@@ -1,0 +1,51 @@
+"""A queued e-mail travels through the configured broker to a real worker and is sent.
+
+Runs against the file-system broker with nothing set, and against Redis in CI's
+second pass (CELERY_BROKER_URL set).
+"""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from crmgov.celery import app
+from projects.models import OutboundEmail
+from projects.permissions import Role
+
+
+@pytest.fixture
+def real_worker():
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_an_email_goes_through_the_broker_to_a_worker(team, real_worker):
+    import time
+
+    from django.db import transaction
+
+    from projects import outbox
+
+    membership = team.members[Role.KEY_USER]
+    with transaction.atomic():
+        email = outbox.email_queue(
+            to=membership.user,
+            template="invitation",
+            project=team.project,
+            key="broker-round-trip",
+            context={"membership": membership, "inviter": team.user(Role.PM), "set_password_url": ""},
+        )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        email.refresh_from_db()
+        if email.status == OutboundEmail.Status.SENT:
+            break
+        time.sleep(0.1)
+    assert email.status == OutboundEmail.Status.SENT
+    assert [m.to for m in mail.outbox] == [[membership.user.email]]

@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import outbox
+from .models import Membership, OutboundEmail, Project, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "language", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "language"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "language", "time_zone"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "project"
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "department", "title", "active_from", "active_until", "ended_at"]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "status", "time_zone", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["code", "name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "project", "role", "department", "active_from", "active_until", "ended_at"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__email", "user__full_name", "project__code"]
+    autocomplete_fields = ["user", "project", "invited_by"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to_email", "subject", "template", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template", "language"]
+    search_fields = ["to_email", "subject", "key"]
+    date_hierarchy = "created_at"
+    list_select_related = ["project"]
+    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected e-mails again"))
+    def resend(self, request, queryset):
+        count = outbox.email_resend(email_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", count) % {"count": count},
+            messages.SUCCESS,
+        )

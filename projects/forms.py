@@ -1,0 +1,58 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Project, User, time_zone_choices
+from .permissions import Role
+
+
+class ProjectForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = Project
+        fields = ["name", "code", "description", "vision", "time_zone", "default_language"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "vision": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class ProjectSettingsForm(ProjectForm):
+    """The code never changes once issues are numbered with it."""
+
+    class Meta(ProjectForm.Meta):
+        fields = ["name", "description", "vision", "status", "time_zone", "default_language"]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    department = forms.CharField(label=_("Department"), max_length=100, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    active_until = forms.DateField(
+        label=_("Active until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Last day of access; leave empty for open-ended."),
+    )
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "department", "title", "active_until"]
+        widgets = {"active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices)
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "language", "time_zone"]

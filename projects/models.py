@@ -1,0 +1,279 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .permissions import Role, role_can
+
+DEFAULT_LANGUAGE = "zh-hans"
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)  # None gives an unusable password
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Logs in with their e-mail; reads the site in their own language and time zone."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default=DEFAULT_LANGUAGE)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("site administrator"),
+        default=False,
+        help_text=_("May open the admin site and create projects."),
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ProjectQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__in=Membership.objects.active().filter(user=user))
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSING = "closing", _("Closing")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]{1,11}$",
+                _("Use 2–12 capital letters or digits, starting with a letter, e.g. SCRM."),
+            )
+        ],
+        help_text=_("Short and permanent: it appears in addresses and issue numbers (SCRM-42)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    vision = models.TextField(
+        _("vision"), blank=True, help_text=_("What the company will be able to do when the CRM is in use.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
+    default_language = models.CharField(
+        _("default language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help_text=_("The language of accounts created by invitation to this project."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", kwargs={"code": self.code})
+
+    def local_today(self):
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        """Memberships that give access right now: not ended, within their dates, account active."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(active_until__isnull=True) | Q(active_until__gte=today),
+            ended_at__isnull=True,
+            active_from__lte=today,
+            user__is_active=True,
+        )
+
+    def with_role(self, *roles: str) -> "MembershipQuerySet":
+        return self.filter(role__in=roles)
+
+
+class Membership(models.Model):
+    """A person's role on one project. One row per person and project; ending it keeps the row."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    active_from = models.DateField(_("active from"), default=timezone.localdate)
+    active_until = models.DateField(
+        _("active until"), null=True, blank=True, help_text=_("Last day of access; leave empty for open-ended.")
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_one_per_person_and_project"),
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True) | Q(active_until__gte=models.F("active_from")),
+                name="membership_until_not_before_from",
+                violation_error_message=_("The last day of access cannot be before the first."),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "project"], name="membership_user_project")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.project.code}"
+
+    def can(self, capability: str) -> bool:
+        return role_can(self.role, capability)
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return (
+            self.ended_at is None
+            and self.active_from <= today
+            and (self.active_until is None or self.active_until >= today)
+        )
+
+
+class OutboundEmail(models.Model):
+    """One e-mail to one person, written in the same transaction as the change it reports.
+
+    The table, not the broker, is the record of what must be sent: the key makes
+    a second write of the same business fact a no-op, and a row only moves
+    queued → sending → sent (or back to queued for a retry) by conditional
+    UPDATEs, so two workers can never both send it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(
+        _("idempotency key"),
+        max_length=200,
+        help_text=_("Built from business facts; one e-mail per key and recipient."),
+    )
+    template = models.CharField(_("template"), max_length=100)
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("project")
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    to_email = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound e-mail")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "to_email"], name="outbox_one_email_per_key_and_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["project", "-created_at"], name="outbox_project_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_email}: {self.subject}"

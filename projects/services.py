@@ -1,0 +1,174 @@
+"""Writes of the projects app: every view, command and task goes through these."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .accounts import set_password_url
+from .models import Membership, Project, User
+from .outbox import email_queue
+from .permissions import Role
+
+
+@transaction.atomic
+def project_create(
+    *,
+    created_by: User,
+    name: str,
+    code: str,
+    description: str = "",
+    vision: str = "",
+    time_zone: str,
+    default_language: str,
+) -> Project:
+    """Create a project; its creator becomes its project manager."""
+    project = Project(
+        name=name,
+        code=code,
+        description=description,
+        vision=vision,
+        time_zone=time_zone,
+        default_language=default_language,
+    )
+    project.full_clean()
+    project.save()
+    Membership.objects.create(project=project, user=created_by, role=Role.PM, invited_by=created_by)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, **fields) -> Project:
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    project: Project,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    role: str,
+    department: str = "",
+    title: str = "",
+    active_until: date | None = None,
+) -> Membership:
+    """Add a person to the project, creating their account if needed, and e-mail them.
+
+    A new account has no password: the e-mail carries a link to set one.
+    Re-inviting someone whose membership ended reopens that membership.
+    """
+    user = _user_for_invitation(project=project, email=email, full_name=full_name)
+    membership = Membership.objects.select_for_update().filter(project=project, user=user).first()
+    if membership is not None and membership.is_active:
+        raise ValidationError(
+            _("%(name)s is already a member of this project.") % {"name": user}, code="already_member"
+        )
+    if membership is None:
+        membership = Membership(project=project, user=user)
+    membership.role = role
+    membership.department = department
+    membership.title = title
+    membership.active_from = timezone.localdate()
+    membership.active_until = active_until
+    membership.ended_at = None
+    membership.invited_by = invited_by
+    membership.invited_at = timezone.now()
+    membership.full_clean()
+    membership.save()
+    _send_invitation(membership)
+    return membership
+
+
+def _user_for_invitation(*, project: Project, email: str, full_name: str) -> User:
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return User.objects.create_user(
+            email, None, full_name=full_name, language=project.default_language, time_zone=project.time_zone
+        )
+    if not user.is_active:
+        raise ValidationError(
+            _("The account of %(email)s is deactivated; ask a site administrator to reactivate it.") % {"email": email},
+            code="inactive_account",
+        )
+    return user
+
+
+def _send_invitation(membership: Membership) -> None:
+    user = membership.user
+    email_queue(
+        to=user,
+        template="invitation",
+        project=membership.project,
+        key=f"invitation:{membership.pk}:{membership.invited_at:%Y%m%dT%H%M%S.%f}",
+        context={
+            "membership": membership,
+            "inviter": membership.invited_by,
+            "set_password_url": "" if user.has_usable_password() else set_password_url(user),
+        },
+    )
+
+
+def _ensure_another_pm(membership: Membership) -> None:
+    if membership.role != Role.PM:
+        return
+    # Locking every PM row serialises two PMs ending each other at the same moment.
+    pms = Membership.objects.select_for_update().filter(project=membership.project_id, role=Role.PM)
+    if not any(pm.is_active for pm in pms if pm.pk != membership.pk):
+        raise ValidationError(
+            _("A project needs at least one project manager: appoint another one first."), code="last_pm"
+        )
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    role: str,
+    department: str = "",
+    title: str = "",
+    active_until: date | None = None,
+) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role != membership.role:
+        _ensure_another_pm(membership)
+    membership.role = role
+    membership.department = department
+    membership.title = title
+    membership.active_until = active_until
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership) -> Membership:
+    """End a membership now: the person loses access to the project with their next request."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _ensure_another_pm(membership)
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
+    return membership
+
+
+@transaction.atomic
+def user_preferences_update(*, user: User, full_name: str, language: str, time_zone: str) -> User:
+    user.full_name = full_name
+    user.language = language
+    user.time_zone = time_zone
+    user.full_clean()
+    user.save(update_fields=["full_name", "language", "time_zone"])
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])

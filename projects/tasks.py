@@ -1,0 +1,21 @@
+"""Celery tasks: take primary keys, call a service. Nothing else lives here."""
+
+from celery import shared_task
+
+from . import outbox
+
+
+@shared_task
+def deliver_email(email_id: int) -> bool:
+    delivery = outbox.email_deliver(email_id=email_id)
+    if delivery.retry_in is not None:
+        deliver_email.apply_async((email_id,), countdown=delivery.retry_in.total_seconds())
+    return delivery.sent
+
+
+@shared_task
+def sweep_outbox() -> int:
+    due = outbox.outbox_sweep()
+    for email_id in due:
+        deliver_email.delay(email_id)
+    return len(due)

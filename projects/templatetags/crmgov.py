@@ -1,0 +1,23 @@
+from django import template
+from django.urls import reverse
+
+from ..registry import project_nav
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def project_nav_items(context, membership) -> list[dict]:
+    """The project navigation entries this member may use, the current one marked."""
+    current = context["request"].resolver_match
+    current_name = f"{current.namespace}:{current.url_name}" if current else ""
+    return [
+        {
+            "label": item.label,
+            "icon": item.icon,
+            "url": reverse(item.url_name, kwargs={"code": membership.project.code}),
+            "active": current_name == item.url_name,
+        }
+        for item in project_nav
+        if membership.can(item.capability)
+    ]

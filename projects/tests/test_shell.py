@@ -1,0 +1,66 @@
+"""The UI shell: both languages, error pages, Content-Security-Policy."""
+
+import re
+
+from django.urls import reverse
+
+from projects.permissions import Role
+
+
+def test_a_page_in_chinese_shows_chinese(client, team):
+    user = team.user(Role.PM)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    page = client.get(reverse("projects:members", kwargs={"code": "SCRM"})).content.decode()
+    assert '<html lang="zh-hans">' in page
+    for text in ("成员", "邀请成员", "项目经理", "关键用户", "退出登录"):
+        assert text in page
+
+
+def test_anonymous_visitor_gets_the_language_of_their_browser(client, db):
+    page = client.get("/accounts/login/", headers={"accept-language": "zh-CN,zh;q=0.9"}).content.decode()
+    assert "登录 crmgov" in page
+
+
+def test_404_page_is_translated(client, team):
+    user = team.user(Role.KEY_USER)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    response = client.get("/p/NOPE/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_403_page_explains_in_the_users_language(client, team):
+    user = team.user(Role.KEY_USER)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    response = client.get(reverse("projects:edit", kwargs={"code": "SCRM"}))
+    assert response.status_code == 403
+    assert "请联系项目经理" in response.content.decode()
+
+
+def test_every_script_carries_the_nonce_of_the_content_security_policy(client, team):
+    client.force_login(team.user(Role.PM))
+    response = client.get(reverse("projects:members", kwargs={"code": "SCRM"}))
+    policy = response.headers["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in policy
+    nonce = re.search(r"script-src 'nonce-([^']+)'", policy).group(1)
+    page = response.content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert scripts, "the page loads its scripts"
+    assert all(f'nonce="{nonce}"' in tag for tag in scripts)
+    assert not re.search(r"\son[a-z]+=", page), "no inline event handlers"
+    assert "<style" not in page and ' style="' not in page
+
+
+def test_static_assets_are_served_locally(client, team):
+    client.force_login(team.user(Role.PM))
+    page = client.get(reverse("projects:my_projects")).content.decode()
+    for asset in ("vendor/bootstrap/bootstrap.min.css", "vendor/htmx/htmx.min.js", "vendor/bootstrap-icons"):
+        assert f"/static/{asset}" in page
+    assert "cdn" not in page.lower()
