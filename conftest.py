@@ -1,6 +1,7 @@
 """Test settings and shared fixtures. The suite runs on SQLite or, with DATABASE_URL set, PostgreSQL."""
 
 import itertools
+import uuid
 
 import pytest
 from django.conf import settings
@@ -26,12 +27,10 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache(settings):
+    """Each test its own cache key space: on Redis the cache is shared by parallel test workers,
+    so clearing it would wipe another test's counters."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
 @pytest.fixture
