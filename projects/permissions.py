@@ -28,6 +28,14 @@ class Capability(models.TextChoices):
     MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, end memberships")
 
 
+# The order people are listed in: leadership first, then those who run and use the project.
+ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+
+
+def by_role(memberships) -> list:
+    return sorted(memberships, key=lambda m: (ROLE_ORDER.get(m.role, len(ROLE_ORDER)), m.user.full_name))
+
+
 _EVERY_MEMBER = {Capability.PROJECT_VIEW, Capability.MEMBERS_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {

@@ -10,7 +10,7 @@ from django.views.i18n import set_language as django_set_language
 from . import services
 from .forms import InviteForm, MembershipForm, PreferencesForm, ProjectForm, ProjectSettingsForm
 from .models import Membership
-from .permissions import Capability, get_membership_for
+from .permissions import Capability, by_role, get_membership_for
 
 
 def my_projects(request):
@@ -64,7 +64,7 @@ def members(request, code):
 
 def _render_members(request, membership, invite_form, status=200):
     project = membership.project
-    rows = Membership.objects.filter(project=project).select_related("user").order_by("role", "user__full_name")
+    rows = by_role(Membership.objects.filter(project=project).select_related("user"))
     can_manage = membership.can(Capability.MEMBERS_MANAGE)
     active, former = [], []
     for row in rows:
