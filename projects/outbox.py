@@ -7,6 +7,7 @@ the queue with a growing delay; `outbox_sweep` (beat, every minute) re-queues
 rows whose broker message was lost or whose worker died mid-send.
 """
 
+import base64
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -38,8 +39,29 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str | bytes
+    mimetype: str
+
+    def as_json(self) -> dict:
+        stored = {"filename": self.filename, "mimetype": self.mimetype}
+        if isinstance(self.content, bytes):
+            return stored | {"base64": base64.b64encode(self.content).decode("ascii")}
+        return stored | {"text": self.content}
+
+
 @transaction.atomic
-def email_queue(*, to: User, template: str, context: dict, key: str, project: Project | None = None) -> OutboundEmail:
+def email_queue(
+    *,
+    to: User,
+    template: str,
+    context: dict,
+    key: str,
+    project: Project | None = None,
+    attachments: list[Attachment] = (),
+) -> OutboundEmail:
     """Queue one e-mail to `to`, unless one with this key was already queued for them."""
     existing = OutboundEmail.objects.filter(key=key, to_email=to.email).first()
     if existing:
@@ -62,6 +84,7 @@ def email_queue(*, to: User, template: str, context: dict, key: str, project: Pr
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
+                attachments=[attachment.as_json() for attachment in attachments],
             )
     except IntegrityError:
         # Someone else queued the same key for the same person a moment ago.
@@ -93,6 +116,9 @@ def _as_message(email: OutboundEmail) -> EmailMultiAlternatives:
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        content = attachment["text"] if "text" in attachment else base64.b64decode(attachment["base64"])
+        message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
 
 

@@ -230,3 +230,27 @@ def test_a_real_smtp_server_receives_chinese_text_and_html_intact(
     assert "王建国，您好" in text
     assert "王建国，您好" in html
     assert 'style="' in html, "the HTML part's CSS is inlined"
+
+
+def test_attachments_travel_with_the_email(team, django_capture_on_commit_callbacks):
+    membership = team.members[Role.KEY_USER]
+    invitation = "BEGIN:VCALENDAR\r\nSUMMARY:指导委员会会议\r\nEND:VCALENDAR\r\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.email_queue(
+            to=membership.user,
+            template="invitation",
+            project=team.project,
+            key="with-attachments",
+            context={"membership": membership, "inviter": team.user(Role.PM), "set_password_url": ""},
+            attachments=[
+                outbox.Attachment("meeting.ics", invitation, "text/calendar"),
+                outbox.Attachment("minutes.pdf", b"%PDF-1.7 binary\x00\xff", "application/pdf"),
+            ],
+        )
+    sent = mail.outbox[0]
+    assert [(name, mimetype) for name, _, mimetype in sent.attachments] == [
+        ("meeting.ics", "text/calendar"),
+        ("minutes.pdf", "application/pdf"),
+    ]
+    assert "指导委员会会议" in sent.attachments[0][1]
+    assert sent.attachments[1][1] == b"%PDF-1.7 binary\x00\xff"
