@@ -1,14 +1,11 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+# Uploaded files are never served from a public URL: each app serves its own
+# files through a view that checks project membership.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("projects.urls")),
+    path("p/<code:code>/", include("issues.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

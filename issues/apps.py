@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class IssuesConfig(AppConfig):
     name = "issues"
     verbose_name = _("Issues")
+
+    def ready(self) -> None:
+        from projects.permissions import Capability
+        from projects.registry import NavItem, register_nav_item
+
+        register_nav_item(NavItem(_("Daily report"), "issues:report", Capability.REPORTS_FILE, "journal-check", 10))
+        register_nav_item(NavItem(_("Issues"), "issues:list", Capability.PROJECT_VIEW, "bug", 20))
+        register_nav_item(NavItem(_("Knowledge base"), "issues:articles", Capability.PROJECT_VIEW, "book", 30))
+        register_nav_item(
+            NavItem(_("Compliance"), "issues:compliance", Capability.COMPLIANCE_VIEW, "clipboard-data", 40)
+        )

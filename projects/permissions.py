@@ -26,6 +26,15 @@ class Capability(models.TextChoices):
     PROJECT_EDIT = "project.edit", _("Edit the project's settings")
     MEMBERS_VIEW = "members.view", _("See the members")
     MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, end memberships")
+    REPORTS_FILE = "reports.file", _("File the daily issue report")
+    REPORTS_EXPECTED = "reports.expected", _("Is expected to file the daily report")
+    COMPLIANCE_VIEW = "compliance.view", _("See who filed their reports")
+    ISSUES_VIEW_ALL = "issues.view_all", _("See every issue of the project")
+    ISSUES_TRIAGE = "issues.triage", _("Analyse, forward, resolve and close issues")
+    ISSUES_RESPOND = "issues.respond", _("Answer issues forwarded to them")
+    ISSUES_COMMENT = "issues.comment", _("Comment on issues")
+    ISSUES_CONFIGURE = "issues.configure", _("Set the reporting calendar, cadence and CRM modules")
+    KB_PUBLISH = "kb.publish", _("Publish knowledge-base articles")
 
 
 # The order people are listed in: leadership first, then those who run and use the project.
@@ -37,14 +46,35 @@ def by_role(memberships) -> list:
 
 
 _EVERY_MEMBER = {Capability.PROJECT_VIEW, Capability.MEMBERS_VIEW}
+_LEADERSHIP = _EVERY_MEMBER | {Capability.ISSUES_VIEW_ALL, Capability.COMPLIANCE_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SPONSOR: frozenset(_EVERY_MEMBER),
-    Role.EXECUTIVE: frozenset(_EVERY_MEMBER),
-    Role.STEERING: frozenset(_EVERY_MEMBER),
-    Role.PM: frozenset(_EVERY_MEMBER | {Capability.PROJECT_EDIT, Capability.MEMBERS_MANAGE}),
-    Role.CONSULTANT: frozenset(_EVERY_MEMBER),
-    Role.KEY_USER: frozenset(_EVERY_MEMBER),
+    Role.SPONSOR: frozenset(_LEADERSHIP),
+    Role.EXECUTIVE: frozenset(_LEADERSHIP),
+    Role.STEERING: frozenset(_LEADERSHIP),
+    Role.PM: frozenset(
+        _LEADERSHIP
+        | {
+            Capability.PROJECT_EDIT,
+            Capability.MEMBERS_MANAGE,
+            Capability.REPORTS_FILE,
+            Capability.ISSUES_TRIAGE,
+            Capability.ISSUES_COMMENT,
+            Capability.ISSUES_CONFIGURE,
+            Capability.KB_PUBLISH,
+        }
+    ),
+    # The consultant sees only the issues forwarded to them (no ISSUES_VIEW_ALL).
+    Role.CONSULTANT: frozenset(_EVERY_MEMBER | {Capability.ISSUES_RESPOND, Capability.ISSUES_COMMENT}),
+    Role.KEY_USER: frozenset(
+        _EVERY_MEMBER
+        | {
+            Capability.REPORTS_FILE,
+            Capability.REPORTS_EXPECTED,
+            Capability.ISSUES_VIEW_ALL,
+            Capability.ISSUES_COMMENT,
+        }
+    ),
 }
 
 # Who hears about the state of the project (status reports, escalations,

@@ -1,0 +1,81 @@
+"""The issue list's filters, search and sort."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Issue, Module
+from .selectors import search_terms, text_query
+
+AGE_CHOICES = [
+    ("1", _("Today")),
+    ("7", _("Last 7 days")),
+    ("30", _("Last 30 days")),
+    ("older", _("Older than 30 days")),
+]
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "severity": ("severity_rank", "-created_at", "-id"),
+    "updated": ("-updated_at", "-id"),
+    "number": ("-number",),
+}
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("severity", _("Most severe first")),
+    ("updated", _("Recently updated")),
+    ("number", _("By number")),
+]
+
+
+class IssueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Issue.Status.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    severity = django_filters.MultipleChoiceFilter(
+        label=_("Severity"), choices=Issue.Severity.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Issue.Category.choices)
+    module = django_filters.ModelChoiceFilter(label=_("Module"), queryset=Module.objects.none())
+    reporter = django_filters.ModelChoiceFilter(label=_("Reporter"), queryset=None, method="by_person")
+    consultant = django_filters.ModelChoiceFilter(label=_("Consultant"), queryset=None, method="by_person")
+    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, method="by_age")
+    sort = django_filters.ChoiceFilter(label=_("Sort"), choices=SORT_CHOICES, method="sort_by", empty_label=None)
+
+    class Meta:
+        model = Issue
+        fields = []
+
+    def __init__(self, *args, project, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["module"].queryset = Module.objects.filter(project=project)
+        self.filters["reporter"].queryset = people
+        self.filters["consultant"].queryset = people
+
+    def search(self, queryset, name, value):
+        if value.strip().isdigit():
+            return queryset.filter(number=int(value.strip()))
+        terms = search_terms(value)
+        if not terms:
+            return queryset
+        # Every term must match somewhere: narrows as the user types more.
+        for term in terms:
+            queryset = queryset.filter(text_query(("title", "description"), [term]))
+        return queryset
+
+    def by_person(self, queryset, name, value):
+        return queryset.filter(**{name: value}) if value else queryset
+
+    def by_age(self, queryset, name, value):
+        now = timezone.now()
+        if value == "older":
+            return queryset.filter(created_at__lt=now - datetime.timedelta(days=30))
+        return queryset.filter(created_at__gte=now - datetime.timedelta(days=int(value)))
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["newest"]))

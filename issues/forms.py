@@ -1,0 +1,152 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Issue, IssueSettings, Module, SupportSession
+from .screenshots import MAX_PER_ISSUE
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ScreenshotsField(forms.FileField):
+    """Several files in one input; their content is checked by the service, not here."""
+
+    widget = MultipleFileInput(
+        attrs={"accept": "image/png,image/jpeg,image/webp", "multiple": True, "data-paste-target": "true"}
+    )
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(ScreenshotsField, self).clean(item, initial) for item in files]
+
+
+class IssueReportForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. Customer list export fails")}),
+    )
+    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
+    module = forms.ModelChoiceField(label=_("Where in the CRM"), queryset=Module.objects.none(), required=False)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Issue.Severity.choices, initial=Issue.Severity.MEDIUM, widget=forms.RadioSelect
+    )
+    steps = forms.CharField(label=_("Steps to reproduce"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    screenshots = ScreenshotsField(
+        label=_("Screenshots"),
+        required=False,
+        help_text=_("PNG, JPEG or WEBP, up to 10 MB each, at most %(max)s. On a computer you can also paste.")
+        % {"max": MAX_PER_ISSUE},
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(project=project, is_active=True)
+
+
+class AnalysisForm(forms.Form):
+    context = forms.CharField(
+        label=_("Context from the reporter"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you learnt talking to the reporter: when, what they were doing, what they expected."),
+    )
+    likely_cause = forms.CharField(label=_("Likely cause"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
+
+
+class ForwardForm(forms.Form):
+    consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=None)
+    summary = forms.CharField(
+        label=_("Summary for the consultant"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Facts only: what happened, where, how to reproduce, what you found."),
+    )
+
+    def __init__(self, *args, consultants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = consultants
+
+
+class SolutionForm(forms.Form):
+    solution = forms.CharField(label=_("Proposed solution"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("What the solution still lacks"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(forms.Form):
+    cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    fix = forms.CharField(label=_("Fix"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DuplicateForm(forms.Form):
+    original = forms.IntegerField(label=_("Duplicate of issue number"), min_value=1)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = SupportSession
+        fields = ["kind", "held_at", "duration_minutes", "notes"]
+        widgets = {
+            "held_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class IssueEditForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["title", "severity", "category", "module"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(project=self.instance.project_id)
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "symptom", "cause", "solution", "module"]
+        widgets = {
+            "symptom": forms.Textarea(attrs={"rows": 3}),
+            "cause": forms.Textarea(attrs={"rows": 3}),
+            "solution": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(project=project)
+
+
+class IssueSettingsForm(forms.ModelForm):
+    class Meta:
+        model = IssueSettings
+        fields = [
+            "report_cadence",
+            "reminder_time",
+            "digest_time",
+            "points_critical",
+            "points_high",
+            "points_medium",
+            "points_low",
+        ]
+        widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["name", "position", "is_active"]

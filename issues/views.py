@@ -1,0 +1,483 @@
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.models import User
+from projects.paging import paginate
+from projects.permissions import Capability, get_membership_for
+
+from . import exports, forms, selectors, services
+from .filters import SORTS, IssueFilter
+from .models import Article, Issue, Module, Screenshot
+
+# --- The daily report -------------------------------------------------------
+
+
+def _report_day(request, project) -> datetime.date:
+    """The day whose period is being reported: today, or a missed earlier day (filed late)."""
+    today = project.local_today()
+    raw = request.POST.get("day") or request.GET.get("day")
+    if not raw:
+        return today
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise Http404 from None
+    if day > today or day < today - datetime.timedelta(days=400):
+        raise Http404
+    return day
+
+
+def report(request, code):
+    membership = get_membership_for(request, code, Capability.REPORTS_FILE)
+    project = membership.project
+    day = _report_day(request, project)
+    form = forms.IssueReportForm(project=project)
+    if request.method == "POST":
+        form = forms.IssueReportForm(request.POST, request.FILES, project=project)
+        if form.is_valid():
+            try:
+                issue = services.report_add_issue(
+                    project=project, reporter=request.user, day=day, draft=services.IssueDraft(**form.cleaned_data)
+                )
+            except ValidationError as error:
+                form.add_error("screenshots" if error.code != "report_closed" else None, error)
+            else:
+                messages.success(request, _("Issue %(ref)s filed. Thank you!") % {"ref": issue.reference})
+                return redirect(_report_url(project, day))
+    return _render_report(request, membership, day, form)
+
+
+def _report_url(project, day) -> str:
+    from django.urls import reverse
+
+    url = reverse("issues:report", kwargs={"code": project.code})
+    return url if day == project.local_today() else f"{url}?day={day.isoformat()}"
+
+
+def _render_report(request, membership, day, form):
+    page = selectors.report_page(membership.project, request.user, day)
+    context = {"project": membership.project, "membership": membership, "page": page, "form": form, "day": day}
+    return render(request, "issues/report.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def report_no_problems(request, code):
+    membership = get_membership_for(request, code, Capability.REPORTS_FILE)
+    project = membership.project
+    day = _report_day(request, project)
+    try:
+        services.report_no_problems(project=project, reporter=request.user, day=day)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Report filed: no problems. Thank you!"))
+    return redirect(_report_url(project, day))
+
+
+@require_GET
+def suggest(request, code):
+    """htmx: articles and open issues like the title being typed."""
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    found = selectors.suggestions(membership, request.GET.get("title", ""))
+    return render(request, "issues/_suggestions.html", {"project": membership.project, "found": found})
+
+
+# --- Issues -----------------------------------------------------------------
+
+
+def _issue_list_filter(request, membership):
+    project = membership.project
+    people = User.objects.filter(memberships__project=project).distinct().order_by("full_name")
+    queryset = (
+        Issue.objects.visible_to(membership)
+        .select_related("project", "module", "reporter", "consultant")
+        .order_by(*SORTS["newest"])
+    )
+    return IssueFilter(request.GET or None, queryset=queryset, project=project, people=people)
+
+
+def issue_list(request, code):
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    issue_filter = _issue_list_filter(request, membership)
+    page = paginate(request, issue_filter.qs)
+    context = {"project": membership.project, "membership": membership, "filter": issue_filter, "page": page}
+    return render(request, "issues/issue_list.html", context)
+
+
+def issue_export(request, code, fmt):
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    issues = _issue_list_filter(request, membership).qs
+    if fmt == "xlsx":
+        return exports.issues_xlsx(membership.project, issues)
+    return exports.issues_csv(membership.project, issues)
+
+
+def _get_issue(request, code, number, capability=Capability.PROJECT_VIEW):
+    membership = get_membership_for(request, code, capability)
+    issue = get_object_or_404(selectors.issue_detail_queryset(membership), number=number)
+    return membership, issue
+
+
+def issue_detail(request, code, number):
+    membership, issue = _get_issue(request, code, number)
+    return _render_issue(request, membership, issue)
+
+
+def _render_issue(request, membership, issue, failed_action=None, failed_form=None, status=200):
+    action_forms = {
+        name: (failed_form if name == failed_action else action.make_form(issue, None))
+        for name, action in ACTIONS.items()
+        if action.allowed(membership, issue)
+    }
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "issue": issue,
+        "action_forms": action_forms,
+        "actions": ACTIONS,
+        "failed_action": failed_action,
+        "can_edit": membership.can(Capability.ISSUES_TRIAGE),
+        "can_comment": membership.can(Capability.ISSUES_COMMENT),
+        "can_publish": membership.can(Capability.KB_PUBLISH)
+        and issue.status in (Issue.Status.RESOLVED, Issue.Status.CLOSED)
+        and not hasattr(issue, "article"),
+    }
+    return render(request, "issues/issue_detail.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of the workflow: who may take it, from which states, with which form."""
+
+    label: str
+    capability: str
+    states: tuple
+    form: Callable | None
+    run: Callable
+    style: str = "primary"
+    reporter_only: bool = False
+    assigned_only: bool = False
+    initial: Callable | None = None
+
+    def allowed(self, membership, issue) -> bool:
+        if self.reporter_only:
+            return issue.reporter_id == membership.user_id and issue.status in self.states
+        if self.assigned_only and issue.consultant_id != membership.user_id:
+            return False
+        return membership.can(self.capability) and issue.status in self.states
+
+    def make_form(self, issue, data):
+        if self.form is None:
+            return None
+        if self.form is forms.ForwardForm:
+            return forms.ForwardForm(
+                data, consultants=selectors.consultants_of(issue.project), initial=self.initial(issue)
+            )
+        return self.form(data, initial=self.initial(issue) if self.initial else None)
+
+
+S = Issue.Status
+ACTIONS = {
+    "analyse": Action(
+        gettext_lazy("Record the analysis"),
+        Capability.ISSUES_TRIAGE,
+        (S.NEW, S.ANALYSING),
+        forms.AnalysisForm,
+        lambda issue, by, d: services.issue_analyse(
+            issue=issue, by=by, context=d["context"], likely_cause=d["likely_cause"], category=d["category"]
+        ),
+        initial=lambda i: {"context": i.analysis_context, "likely_cause": i.likely_cause, "category": i.category},
+    ),
+    "forward": Action(
+        gettext_lazy("Forward to the consultant"),
+        Capability.ISSUES_TRIAGE,
+        (S.ANALYSING,),
+        forms.ForwardForm,
+        lambda issue, by, d: services.issue_forward(
+            issue=issue, by=by, consultant=d["consultant"], summary=d["summary"]
+        ),
+        initial=lambda i: {"summary": services.objective_summary(i), "consultant": i.consultant_id},
+    ),
+    "solution": Action(
+        gettext_lazy("Propose a solution"),
+        Capability.ISSUES_RESPOND,
+        (S.WITH_CONSULTANT,),
+        forms.SolutionForm,
+        lambda issue, by, d: services.issue_propose_solution(issue=issue, by=by, solution=d["solution"]),
+        assigned_only=True,
+    ),
+    "session": Action(
+        gettext_lazy("Record a remote or on-site session"),
+        Capability.ISSUES_RESPOND,
+        (S.WITH_CONSULTANT, S.SOLUTION_PROPOSED),
+        forms.SessionForm,
+        lambda issue, by, d: services.issue_record_session(issue=issue, by=by, **d),
+        style="outline-secondary",
+        assigned_only=True,
+    ),
+    "return": Action(
+        gettext_lazy("Send back to the consultant"),
+        Capability.ISSUES_TRIAGE,
+        (S.SOLUTION_PROPOSED,),
+        forms.NoteForm,
+        lambda issue, by, d: services.issue_return_to_consultant(issue=issue, by=by, note=d["note"]),
+        style="outline-secondary",
+    ),
+    "resolve": Action(
+        gettext_lazy("Resolve"),
+        Capability.ISSUES_TRIAGE,
+        (S.ANALYSING, S.SOLUTION_PROPOSED),
+        forms.ResolveForm,
+        lambda issue, by, d: services.issue_resolve(issue=issue, by=by, cause=d["cause"], fix=d["fix"]),
+        style="success",
+        initial=lambda i: {"cause": i.likely_cause, "fix": i.solution},
+    ),
+    "confirm": Action(
+        gettext_lazy("Confirm it is fixed"),
+        Capability.PROJECT_VIEW,
+        (S.RESOLVED,),
+        None,
+        lambda issue, by, d: services.issue_confirm(issue=issue, by=by),
+        style="success",
+        reporter_only=True,
+    ),
+    "reopen": Action(
+        gettext_lazy("It still does not work"),
+        Capability.PROJECT_VIEW,
+        (S.RESOLVED,),
+        forms.ReasonForm,
+        lambda issue, by, d: services.issue_reopen(issue=issue, by=by, reason=d["reason"]),
+        style="outline-danger",
+        reporter_only=True,
+    ),
+    "defer": Action(
+        gettext_lazy("Defer"),
+        Capability.ISSUES_TRIAGE,
+        (S.NEW, S.ANALYSING, S.WITH_CONSULTANT, S.SOLUTION_PROPOSED),
+        forms.ReasonForm,
+        lambda issue, by, d: services.issue_defer(issue=issue, by=by, reason=d["reason"]),
+        style="outline-secondary",
+    ),
+    "resume": Action(
+        gettext_lazy("Resume"),
+        Capability.ISSUES_TRIAGE,
+        (S.DEFERRED,),
+        None,
+        lambda issue, by, d: services.issue_resume(issue=issue, by=by),
+        style="outline-secondary",
+    ),
+    "duplicate": Action(
+        gettext_lazy("Mark as duplicate"),
+        Capability.ISSUES_TRIAGE,
+        (S.NEW, S.ANALYSING),
+        forms.DuplicateForm,
+        lambda issue, by, d: services.issue_mark_duplicate(
+            issue=issue,
+            by=by,
+            original=Issue.objects.filter(project=issue.project_id, number=d["original"]).first() or issue,
+        ),
+        style="outline-secondary",
+    ),
+    "reject": Action(
+        gettext_lazy("Reject"),
+        Capability.ISSUES_TRIAGE,
+        (S.NEW, S.ANALYSING),
+        forms.ReasonForm,
+        lambda issue, by, d: services.issue_reject(issue=issue, by=by, reason=d["reason"]),
+        style="outline-danger",
+    ),
+}
+
+
+@require_POST
+def issue_action(request, code, number, action):
+    step = ACTIONS.get(action)
+    if step is None:
+        raise Http404
+    membership, issue = _get_issue(request, code, number)
+    if not step.allowed(membership, issue):
+        raise PermissionDenied
+    form = step.make_form(issue, request.POST)
+    if form is not None and not form.is_valid():
+        return _render_issue(request, membership, issue, action, form, status=400)
+    try:
+        step.run(issue, request.user, form.cleaned_data if form is not None else {})
+    except ValidationError as error:
+        form = form or step.make_form(issue, None)
+        if form is not None:
+            form.add_error(None, error)
+            return _render_issue(request, membership, issue, action, form, status=400)
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(ref)s: done.") % {"ref": issue.reference})
+    return redirect(issue)
+
+
+@require_POST
+def issue_comment(request, code, number):
+    _membership, issue = _get_issue(request, code, number, Capability.ISSUES_COMMENT)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        services.issue_comment(issue=issue, by=request.user, text=form.cleaned_data["text"])
+        return redirect(f"{issue.get_absolute_url()}#history")
+    messages.error(request, _("The comment is empty."))
+    return redirect(issue)
+
+
+def issue_edit(request, code, number):
+    membership, issue = _get_issue(request, code, number, Capability.ISSUES_TRIAGE)
+    form = forms.IssueEditForm(request.POST or None, instance=Issue.objects.get(pk=issue.pk))
+    if request.method == "POST" and form.is_valid():
+        services.issue_update(issue=issue, by=request.user, **form.cleaned_data)
+        messages.success(request, _("%(ref)s saved.") % {"ref": issue.reference})
+        return redirect(issue)
+    context = {"project": membership.project, "membership": membership, "issue": issue, "form": form}
+    return render(request, "issues/issue_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def issue_screenshots_add(request, code, number):
+    membership, issue = _get_issue(request, code, number)
+    if issue.reporter_id != request.user.pk and not membership.can(Capability.ISSUES_TRIAGE):
+        raise PermissionDenied
+    try:
+        services.issue_add_screenshots(issue=issue, files=request.FILES.getlist("screenshots"), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(issue)
+
+
+@require_GET
+def screenshot(request, code, number, pk, variant):
+    _membership, issue = _get_issue(request, code, number)
+    shot = get_object_or_404(Screenshot, pk=pk, issue=issue)
+    stored = shot.thumbnail if variant == "thumb" else shot.image
+    response = FileResponse(stored.open("rb"), content_type="image/webp" if variant == "thumb" else shot.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# --- Knowledge base ---------------------------------------------------------
+
+
+def article_list(request, code):
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    articles = Article.objects.filter(project=membership.project).select_related("module", "project")
+    query = request.GET.get("q", "").strip()
+    terms = selectors.search_terms(query)
+    for term in terms:
+        articles = articles.filter(selectors.text_query(("title", "symptom", "cause", "solution"), [term]))
+    page = paginate(request, articles.order_by("-published_at", "-id"), per_page=30)
+    context = {"project": membership.project, "membership": membership, "page": page, "query": query}
+    return render(request, "issues/article_list.html", context)
+
+
+def article_detail(request, code, pk):
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    article = get_object_or_404(
+        Article.objects.select_related("module", "issue", "issue__project", "published_by"),
+        pk=pk,
+        project=membership.project,
+    )
+    context = {"project": membership.project, "membership": membership, "article": article}
+    return render(request, "issues/article_detail.html", context)
+
+
+def article_publish(request, code, number):
+    membership, issue = _get_issue(request, code, number, Capability.KB_PUBLISH)
+    initial = {
+        "title": issue.title,
+        "symptom": issue.description,
+        "cause": issue.cause,
+        "solution": issue.fix,
+        "module": issue.module_id,
+    }
+    form = forms.ArticleForm(request.POST or None, initial=initial, project=membership.project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.article_publish(
+                project=membership.project, by=request.user, issue=issue, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Article published."))
+            return redirect(article)
+    context = {"project": membership.project, "membership": membership, "issue": issue, "form": form}
+    return render(request, "issues/article_form.html", context, status=400 if form.errors else 200)
+
+
+# --- Recognition ------------------------------------------------------------
+
+
+def leaderboard(request, code):
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    today = membership.project.local_today()
+    try:
+        month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = today.replace(day=1)
+    rows = selectors.leaderboard(membership.project, month)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "rows": rows,
+        "month": month,
+        "previous": previous,
+        "following": following if following <= today else None,
+    }
+    return render(request, "issues/leaderboard.html", context)
+
+
+# --- Settings ---------------------------------------------------------------
+
+
+def issue_settings(request, code):
+    membership = get_membership_for(request, code, Capability.ISSUES_CONFIGURE)
+    project = membership.project
+    current = services.issue_settings_for(project)
+    form = forms.IssueSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.issue_settings_update(project=project, **form.cleaned_data)
+        messages.success(request, _("Reporting settings saved."))
+        return redirect("issues:settings", code=code)
+    module_form = forms.ModuleForm(prefix="module")
+    return _render_settings(request, membership, form, module_form)
+
+
+def _render_settings(request, membership, form, module_form, status=200):
+    modules = Module.objects.filter(project=membership.project)
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "form": form,
+        "module_form": module_form,
+        "modules": modules,
+    }
+    return render(request, "issues/settings.html", context, status=status)
+
+
+@require_POST
+def module_save(request, code, pk=None):
+    membership = get_membership_for(request, code, Capability.ISSUES_CONFIGURE)
+    project = membership.project
+    module = get_object_or_404(Module, pk=pk, project=project) if pk else Module(project=project)
+    module_form = forms.ModuleForm(request.POST, instance=module, prefix="module")
+    if module_form.is_valid():
+        services.module_save(project=project, module=module if pk else None, **module_form.cleaned_data)
+        messages.success(request, _("Module saved."))
+        return redirect("issues:settings", code=code)
+    form = forms.IssueSettingsForm(instance=services.issue_settings_for(project))
+    return _render_settings(request, membership, form, module_form, status=400)
