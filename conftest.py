@@ -1,5 +1,6 @@
 """Test settings and shared fixtures. The suite runs on SQLite or, with DATABASE_URL set, PostgreSQL."""
 
+import datetime
 import itertools
 import uuid
 
@@ -7,6 +8,8 @@ import pytest
 from django.conf import settings
 
 _emails = itertools.count(1)
+# Memberships of the test team start early, so tests may move the clock back.
+SINCE = datetime.date(2026, 1, 1)
 
 
 def pytest_configure(config):
@@ -67,10 +70,14 @@ class Team:
         self.members = {}
         for role in Role:
             user = make_user(f"{role.value}@example.com", full_name=f"{role.label}")
-            self.members[role.value] = Membership.objects.create(project=self.project, user=user, role=role)
+            self.members[role.value] = Membership.objects.create(
+                project=self.project, user=user, role=role, active_from=SINCE
+            )
         self.outsider = make_user("outsider@example.com", full_name="Outsider")
         other_pm = make_user("other-pm@example.com", full_name="Other PM")
-        self.other_membership = Membership.objects.create(project=self.other_project, user=other_pm, role=Role.PM)
+        self.other_membership = Membership.objects.create(
+            project=self.other_project, user=other_pm, role=Role.PM, active_from=SINCE
+        )
 
     def user(self, role: str):
         return self.members[role].user

@@ -13,6 +13,5 @@ class IssuesConfig(AppConfig):
         register_nav_item(NavItem(_("Daily report"), "issues:report", Capability.REPORTS_FILE, "journal-check", 10))
         register_nav_item(NavItem(_("Issues"), "issues:list", Capability.PROJECT_VIEW, "bug", 20))
         register_nav_item(NavItem(_("Knowledge base"), "issues:articles", Capability.PROJECT_VIEW, "book", 30))
-        register_nav_item(
-            NavItem(_("Compliance"), "issues:compliance", Capability.COMPLIANCE_VIEW, "clipboard-data", 40)
-        )
+        register_nav_item(NavItem(_("Leaderboard"), "issues:leaderboard", Capability.PROJECT_VIEW, "trophy", 50))
+        register_nav_item(NavItem(_("Reporting"), "issues:settings", Capability.ISSUES_CONFIGURE, "sliders", 95))

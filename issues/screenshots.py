@@ -52,7 +52,9 @@ def clean_screenshot(upload) -> CleanImage:
             image_format = image.format
             image.load()
             pixels = ImageOps.exif_transpose(image)
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise _refuse(name, _("the image is larger than 40 megapixels.")) from None
+    except UnidentifiedImageError:
         raise _refuse(name, _("only PNG, JPEG and WEBP images are accepted.")) from None
     except (OSError, SyntaxError, ValueError):
         raise _refuse(name, _("the image is damaged and cannot be read.")) from None

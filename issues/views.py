@@ -49,7 +49,8 @@ def report(request, code):
                     project=project, reporter=request.user, day=day, draft=services.IssueDraft(**form.cleaned_data)
                 )
             except ValidationError as error:
-                form.add_error("screenshots" if error.code != "report_closed" else None, error)
+                closed = getattr(error, "code", None) == "report_closed"
+                form.add_error(None if closed else "screenshots", error)
             else:
                 messages.success(request, _("Issue %(ref)s filed. Thank you!") % {"ref": issue.reference})
                 return redirect(_report_url(project, day))

@@ -27,6 +27,8 @@ class Case:
     kwargs: Callable = field(default=lambda team: {"code": team.project.code})
     # kwargs naming another project's object inside this project's URL (→ 404 for everyone)
     foreign_kwargs: Callable | None = None
+    # roles for whom the object does not exist (e.g. a consultant and an issue not forwarded to them)
+    hidden_from: frozenset = frozenset()
 
 
 def _member_kwargs(team):
@@ -48,6 +50,133 @@ PROJECT_CASES = [
     Case("projects:member_edit", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
     Case("projects:member_end", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
 ]
+
+# --- issues -----------------------------------------------------------------
+FILERS = frozenset({Role.PM, Role.KEY_USER})
+NOT_CONSULTANT = EVERYONE - {Role.CONSULTANT}
+CONSULTANT = frozenset({Role.CONSULTANT})
+
+
+def _issue(team):
+    """An issue the key user filed, with a screenshot, not forwarded to the consultant."""
+    if not hasattr(team, "issue"):
+        from issues import services
+        from issues.tests.conftest import image_file
+
+        team.issue = services.report_add_issue(
+            project=team.project,
+            reporter=team.user(Role.KEY_USER),
+            day=team.project.local_today(),
+            draft=services.IssueDraft(
+                title="导出失败", description="报错", severity="high", screenshots=[image_file()]
+            ),
+        )
+        foreign = services.issue_create(
+            project=team.other_project,
+            reporter=team.other_membership.user,
+            report=None,
+            draft=services.IssueDraft(title="别的项目", description="x", severity="low", screenshots=[image_file()]),
+        )
+        team.foreign_screenshot = foreign.screenshots.get()
+    return team.issue
+
+
+def _issue_kwargs(team):
+    return {"code": team.project.code, "number": _issue(team).number}
+
+
+def _action_kwargs(team):
+    return {**_issue_kwargs(team), "action": "analyse"}
+
+
+def _screenshot_kwargs(team):
+    return {**_issue_kwargs(team), "pk": team.issue.screenshots.get().pk}
+
+
+def _foreign_screenshot_kwargs(team):
+    return {**_issue_kwargs(team), "pk": team.foreign_screenshot.pk}
+
+
+def _article_kwargs(team):
+    from issues.models import Article
+
+    article = Article.objects.create(project=team.project, title="t", symptom="s", cause="c", solution="s")
+    return {"code": team.project.code, "pk": article.pk}
+
+
+def _foreign_article_kwargs(team):
+    from issues.models import Article
+
+    article = Article.objects.create(project=team.other_project, title="t", symptom="s", cause="c", solution="s")
+    return {"code": team.project.code, "pk": article.pk}
+
+
+def _module_kwargs(team):
+    from issues.models import Module
+
+    return {"code": team.project.code, "pk": Module.objects.create(project=team.project, name="客户").pk}
+
+
+def _foreign_module_kwargs(team):
+    from issues.models import Module
+
+    return {"code": team.project.code, "pk": Module.objects.create(project=team.other_project, name="客户").pk}
+
+
+def _resolved_issue_kwargs(team):
+    from issues import services
+
+    issue = _issue(team)
+    pm = team.user(Role.PM)
+    services.issue_analyse(issue=issue, by=pm, context="c", likely_cause="l", category="user_error")
+    services.issue_resolve(issue=issue, by=pm, cause="c", fix="f")
+    return _issue_kwargs(team)
+
+
+# A role without the capability gets 403 before any object is looked up; a role with it
+# that cannot see this object (the consultant, before the issue is forwarded) gets 404.
+ISSUE_CASES = [
+    Case("issues:report", "GET", FILERS),
+    Case("issues:report", "POST", FILERS),
+    Case("issues:report_no_problems", "POST", FILERS),
+    Case("issues:suggest", "GET", EVERYONE),
+    Case("issues:list", "GET", EVERYONE),
+    Case("issues:export_csv", "GET", EVERYONE),
+    Case("issues:export_xlsx", "GET", EVERYONE),
+    Case("issues:detail", "GET", NOT_CONSULTANT, _issue_kwargs, hidden_from=CONSULTANT),
+    Case("issues:edit", "GET", PM_ONLY, _issue_kwargs),
+    Case("issues:edit", "POST", PM_ONLY, _issue_kwargs),
+    Case("issues:comment", "POST", FILERS, _issue_kwargs, hidden_from=CONSULTANT),
+    Case("issues:screenshots_add", "POST", FILERS, _issue_kwargs, hidden_from=CONSULTANT),
+    Case(
+        "issues:screenshot",
+        "GET",
+        NOT_CONSULTANT,
+        _screenshot_kwargs,
+        _foreign_screenshot_kwargs,
+        hidden_from=CONSULTANT,
+    ),
+    Case(
+        "issues:thumbnail",
+        "GET",
+        NOT_CONSULTANT,
+        _screenshot_kwargs,
+        _foreign_screenshot_kwargs,
+        hidden_from=CONSULTANT,
+    ),
+    Case("issues:publish", "GET", PM_ONLY, _resolved_issue_kwargs),
+    Case("issues:publish", "POST", PM_ONLY, _resolved_issue_kwargs),
+    Case("issues:action", "POST", PM_ONLY, _action_kwargs, hidden_from=CONSULTANT),
+    Case("issues:articles", "GET", EVERYONE),
+    Case("issues:article", "GET", EVERYONE, _article_kwargs, _foreign_article_kwargs),
+    Case("issues:leaderboard", "GET", EVERYONE),
+    Case("issues:settings", "GET", PM_ONLY),
+    Case("issues:settings", "POST", PM_ONLY),
+    Case("issues:module_add", "POST", PM_ONLY),
+    Case("issues:module_edit", "POST", PM_ONLY, _module_kwargs, _foreign_module_kwargs),
+]
+
+PROJECT_CASES += ISSUE_CASES
 
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
@@ -87,7 +216,9 @@ def _case_id(case):
 def test_member_gets_the_page_or_403_by_role(client, team, case, role):
     client.force_login(team.user(role))
     response = _request(client, case, case.kwargs(team))
-    if role in case.allowed and case.method == "GET":
+    if role in case.hidden_from:
+        assert response.status_code == 404
+    elif role in case.allowed and case.method == "GET":
         assert response.status_code == 200
     elif role in case.allowed:  # an empty POST: refused as invalid, or done
         assert response.status_code in {200, 302, 400}, response.status_code

@@ -21,3 +21,8 @@ def project_nav_items(context, membership) -> list[dict]:
         for item in project_nav
         if membership.can(item.capability)
     ]
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

@@ -1,0 +1,95 @@
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from issues import services
+from projects.permissions import Role
+
+LIST = reverse("issues:list", kwargs={"code": "SCRM"})
+
+
+@pytest.fixture
+def pm_client(client, team):
+    client.force_login(team.user(Role.PM))
+    return client
+
+
+def titles(response):
+    return [issue.title for issue in response.context["page"].object_list]
+
+
+def test_chinese_search_matches_part_of_a_title(pm_client, file_issue):
+    file_issue(title="客户列表导出失败", description="点了按钮没有反应")
+    file_issue(title="商机阶段无法保存", description="提示权限不足")
+    assert titles(pm_client.get(LIST, {"q": "导出"})) == ["客户列表导出失败"]
+    assert titles(pm_client.get(LIST, {"q": "无法保存"})) == ["商机阶段无法保存"]
+    assert titles(pm_client.get(LIST, {"q": "1"})) == ["客户列表导出失败"], "a number finds that issue"
+
+
+def test_filters_by_status_severity_and_reporter(pm_client, team, file_issue):
+    file_issue(title="严重", severity="critical")
+    low = file_issue(title="轻微", severity="low")
+    services.issue_reject(issue=low, by=team.user(Role.PM), reason="不是问题")
+    assert titles(pm_client.get(LIST, {"severity": ["critical"]})) == ["严重"]
+    assert titles(pm_client.get(LIST, {"status": ["rejected"]})) == ["轻微"]
+    assert len(titles(pm_client.get(LIST, {"reporter": team.user(Role.KEY_USER).pk}))) == 2
+    assert titles(pm_client.get(LIST, {"reporter": team.user(Role.PM).pk})) == []
+
+
+def test_sorting_by_severity(pm_client, file_issue):
+    for title, severity in [("低", "low"), ("严重", "critical"), ("中", "medium")]:
+        file_issue(title=title, severity=severity)
+    assert titles(pm_client.get(LIST, {"sort": "severity"})) == ["严重", "中", "低"]
+    assert titles(pm_client.get(LIST, {"sort": "oldest"})) == ["低", "严重", "中"]
+
+
+def test_invalid_filter_values_do_not_break_the_page(pm_client, file_issue):
+    file_issue()
+    response = pm_client.get(LIST, {"severity": ["nonsense"], "module": "abc", "page": "x", "age": "99"})
+    assert response.status_code == 200
+
+
+def test_csv_export_opens_in_excel_with_chinese_intact(pm_client, file_issue):
+    file_issue(title='=HYPERLINK("http://evil") 客户导出')
+    response = pm_client.get(reverse("issues:export_csv", kwargs={"code": "SCRM"}), {"q": "客户"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff"), "Excel needs the BOM to read UTF-8"
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Number", "Title"]
+    assert rows[1][0] == "SCRM-0001"
+    assert rows[1][1].startswith("'="), "a formula is neutralised"
+    assert "客户导出" in rows[1][1]
+
+
+def test_xlsx_export(pm_client, file_issue):
+    file_issue(title="合同审批卡住")
+    response = pm_client.get(reverse("issues:export_xlsx", kwargs={"code": "SCRM"}))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "SCRM-0001" and sheet["B2"].value == "合同审批卡住"
+
+
+def test_list_query_count_does_not_grow_with_issues(pm_client, file_issue, fetch_raise):
+    file_issue()
+    with CaptureQueriesContext(connection) as few:
+        assert pm_client.get(LIST).status_code == 200
+    for n in range(20):
+        file_issue(title=f"问题 {n}")
+    with CaptureQueriesContext(connection) as many:
+        assert pm_client.get(LIST).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_count_is_capped_instead_of_scanning_everything(pm_client, file_issue, monkeypatch):
+    from projects import paging
+
+    for n in range(4):
+        file_issue(title=f"问题 {n}")
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging.paginate, "__defaults__", (50, 3))
+    page = pm_client.get(LIST).context["page"]
+    assert page.count == 3 and page.count_capped
