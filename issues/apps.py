@@ -8,10 +8,13 @@ class IssuesConfig(AppConfig):
 
     def ready(self) -> None:
         from projects.permissions import Capability
-        from projects.registry import NavItem, register_nav_item
+        from projects.registry import DemoSeeder, NavItem, register_demo_seeder, register_nav_item
+
+        from .demo import seed_issue_history
 
         register_nav_item(NavItem(_("Daily report"), "issues:report", Capability.REPORTS_FILE, "journal-check", 10))
         register_nav_item(NavItem(_("Issues"), "issues:list", Capability.PROJECT_VIEW, "bug", 20))
         register_nav_item(NavItem(_("Knowledge base"), "issues:articles", Capability.PROJECT_VIEW, "book", 30))
         register_nav_item(NavItem(_("Leaderboard"), "issues:leaderboard", Capability.PROJECT_VIEW, "trophy", 50))
         register_nav_item(NavItem(_("Reporting"), "issues:settings", Capability.ISSUES_CONFIGURE, "sliders", 95))
+        register_demo_seeder(DemoSeeder("issue-history", seed_issue_history, 20))

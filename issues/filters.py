@@ -40,11 +40,15 @@ class IssueFilter(django_filters.FilterSet):
     severity = django_filters.MultipleChoiceFilter(
         label=_("Severity"), choices=Issue.Severity.choices, widget=forms.SelectMultiple(attrs={"size": 4})
     )
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Issue.Category.choices)
-    module = django_filters.ModelChoiceFilter(label=_("Module"), queryset=Module.objects.none())
-    reporter = django_filters.ModelChoiceFilter(label=_("Reporter"), queryset=None, method="by_person")
-    consultant = django_filters.ModelChoiceFilter(label=_("Consultant"), queryset=None, method="by_person")
-    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, method="by_age")
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Issue.Category.choices, empty_label=_("All"))
+    module = django_filters.ModelChoiceFilter(label=_("Module"), queryset=Module.objects.none(), empty_label=_("All"))
+    reporter = django_filters.ModelChoiceFilter(
+        label=_("Reporter"), queryset=None, method="by_person", empty_label=_("Anyone")
+    )
+    consultant = django_filters.ModelChoiceFilter(
+        label=_("Consultant"), queryset=None, method="by_person", empty_label=_("Anyone")
+    )
+    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, method="by_age", empty_label=_("Any age"))
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=SORT_CHOICES, method="sort_by", empty_label=None)
 
     class Meta:

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Issue, IssueSettings, Module, SupportSession
@@ -28,7 +29,9 @@ class IssueReportForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. Customer list export fails")}),
     )
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
-    module = forms.ModelChoiceField(label=_("Where in the CRM"), queryset=Module.objects.none(), required=False)
+    module = forms.ModelChoiceField(
+        label=_("Where in the CRM"), queryset=Module.objects.none(), required=False, empty_label=_("Not sure")
+    )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Issue.Severity.choices, initial=Issue.Severity.MEDIUM, widget=forms.RadioSelect
     )
@@ -36,8 +39,10 @@ class IssueReportForm(forms.Form):
     screenshots = ScreenshotsField(
         label=_("Screenshots"),
         required=False,
-        help_text=_("PNG, JPEG or WEBP, up to 10 MB each, at most %(max)s. On a computer you can also paste.")
-        % {"max": MAX_PER_ISSUE},
+        help_text=format_lazy(
+            _("PNG, JPEG or WEBP, up to 10 MB each, at most {max}. On a computer you can also paste."),
+            max=MAX_PER_ISSUE,
+        ),
     )
 
     def __init__(self, *args, project, **kwargs):

@@ -3,6 +3,7 @@
 `projects` never imports `issues`, `changes` or `closure`; they add themselves here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -27,3 +28,22 @@ def register_nav_item(item: NavItem) -> None:
         return
     project_nav.append(item)
     project_nav.sort(key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """Loads an app's part of the demo project (`manage.py seed_demo`), after the people exist."""
+
+    name: str
+    load: Callable[[object], None]
+    order: int
+
+
+demo_seeders: list[DemoSeeder] = []
+
+
+def register_demo_seeder(seeder: DemoSeeder) -> None:
+    if any(existing.name == seeder.name for existing in demo_seeders):
+        return
+    demo_seeders.append(seeder)
+    demo_seeders.sort(key=lambda entry: entry.order)

@@ -1,13 +1,18 @@
 """Load one realistic CRM roll-out with a person in every role. Safe to run again."""
 
+import datetime
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from projects.models import Membership, Project, User
 from projects.permissions import Role
+from projects.registry import demo_seeders
 
 DEMO_PASSWORD = "crmgov-demo-2026"  # noqa: S105 — printed for the demo on purpose
 DEMO_CODE = "SCRM"
+# The demo project has been running this long: the apps load this much history.
+DEMO_HISTORY_DAYS = 92
 
 # (e-mail, name, role, department, job title)
 PEOPLE = [
@@ -51,9 +56,14 @@ class Command(BaseCommand):
             time_zone="Asia/Shanghai",
             default_language="zh-hans",
         )
+        started = project.local_today() - datetime.timedelta(days=DEMO_HISTORY_DAYS)
         for email, name, role, department, title in PEOPLE:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
-            Membership.objects.create(project=project, user=user, role=role, department=department, title=title)
+            Membership.objects.create(
+                project=project, user=user, role=role, department=department, title=title, active_from=started
+            )
+        for seeder in demo_seeders:
+            seeder.load(project)
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
