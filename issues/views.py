@@ -15,6 +15,7 @@ from projects.paging import paginate
 from projects.permissions import Capability, get_membership_for
 
 from . import exports, forms, selectors, services
+from .extensions import links_for
 from .filters import SORTS, IssueFilter
 from .models import Article, Issue, Module, Screenshot
 
@@ -147,6 +148,7 @@ def _render_issue(request, membership, issue, failed_action=None, failed_form=No
         "actions": ACTIONS,
         "failed_action": failed_action,
         "can_edit": membership.can(Capability.ISSUES_TRIAGE),
+        "links": links_for(issue, membership),
         "can_comment": membership.can(Capability.ISSUES_COMMENT),
         "can_publish": membership.can(Capability.KB_PUBLISH)
         and issue.status in (Issue.Status.RESOLVED, Issue.Status.CLOSED)

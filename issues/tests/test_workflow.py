@@ -205,3 +205,31 @@ def test_issue_page_query_count_does_not_grow_with_history(team, file_issue, cli
     with CaptureQueriesContext(connection) as many:
         assert pm.get(issue.get_absolute_url()).status_code == 200
     assert len(many) == len(few)
+
+
+def test_other_apps_can_add_links_to_an_issue_page(team, file_issue, clients):
+    from issues.extensions import IssueLink, issue_link_providers, register_issue_links
+
+    def raise_change_request(issue, membership):
+        if issue.category == "requirement_change" and membership.can("issues.triage"):
+            return [IssueLink("Raise a change request", f"/changes/new/?issue={issue.pk}")]
+        return []
+
+    register_issue_links(raise_change_request)
+    try:
+        issue = services.issue_analyse(
+            issue=file_issue(), by=team.user(Role.PM), context="c", likely_cause="l", category="requirement_change"
+        )
+        assert f"/changes/new/?issue={issue.pk}" in clients(Role.PM).get(issue.get_absolute_url()).content.decode()
+        assert "/changes/new/" not in clients(Role.KEY_USER).get(issue.get_absolute_url()).content.decode()
+    finally:
+        issue_link_providers.remove(raise_change_request)
+
+
+def test_the_consultant_can_contact_the_reporter_directly(team, file_issue, clients):
+    issue = services.issue_analyse(
+        issue=file_issue(), by=team.user(Role.PM), context="c", likely_cause="l", category="defect"
+    )
+    services.issue_forward(issue=issue, by=team.user(Role.PM), consultant=team.user(Role.CONSULTANT), summary="事实")
+    page = clients(Role.CONSULTANT).get(issue.get_absolute_url()).content.decode()
+    assert 'href="mailto:key_user@example.com"' in page
