@@ -1,5 +1,6 @@
 """Test settings and shared fixtures. The suite runs on SQLite or, with DATABASE_URL set, PostgreSQL."""
 
+import contextlib
 import datetime
 import itertools
 import uuid
@@ -34,6 +35,24 @@ def _own_cache(settings):
     """Each test its own cache key space: on Redis the cache is shared by parallel test workers,
     so clearing it would wipe another test's counters."""
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+
+
+@pytest.fixture
+def no_lazy_loads():
+    """A context manager: inside it, lazy loading of a related object raises (wrap requests only)."""
+    from django.db.models import query
+    from django.db.models.fetch_modes import FETCH_RAISE
+
+    @contextlib.contextmanager
+    def raising():
+        saved = query.DEFAULT_FETCH_MODE
+        query.DEFAULT_FETCH_MODE = FETCH_RAISE
+        try:
+            yield
+        finally:
+            query.DEFAULT_FETCH_MODE = saved
+
+    return raising
 
 
 @pytest.fixture

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ChangesConfig(AppConfig):
     name = "changes"
     verbose_name = _("Change requests")
+
+    def ready(self) -> None:
+        from issues.extensions import register_issue_links
+        from projects.permissions import Capability
+        from projects.registry import NavItem, register_nav_item
+
+        from .links import change_request_links
+
+        register_nav_item(NavItem(_("Changes"), "changes:list", Capability.PROJECT_VIEW, "arrow-left-right", 25))
+        register_issue_links(change_request_links)

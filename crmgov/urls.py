@@ -8,4 +8,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("projects.urls")),
     path("p/<code:code>/", include("issues.urls")),
+    path("p/<code:code>/", include("changes.urls")),
 ]

@@ -1,13 +1,9 @@
-"""The filtered issue list as CSV (opens in Excel with Chinese intact) or XLSX."""
+"""The filtered issue list as CSV or XLSX."""
 
-import csv
-import io
-
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-MAX_ROWS = 100_000
+from projects.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 
 
 def _columns():
@@ -31,44 +27,10 @@ def _filename(project, extension: str) -> str:
     return f"{project.code}-issues-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-def _safe(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in Excel.
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+def issues_csv(project, issues):
+    return csv_response(_filename(project, "csv"), _columns(), issues[:MAX_ROWS].iterator(chunk_size=2000))
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def issues_csv(project, issues) -> StreamingHttpResponse:
-    columns = _columns()
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # the byte-order mark makes Excel read UTF-8 (Chinese) correctly
-        yield writer.writerow([title for title, _get in columns])
-        for issue in issues[:MAX_ROWS].iterator(chunk_size=2000):
-            yield writer.writerow([_safe(str(get(issue))) for _title, get in columns])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(project, "csv")}"'
-    return response
-
-
-def issues_xlsx(project, issues) -> HttpResponse:
-    from openpyxl import Workbook
-
-    columns = _columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(project.code)
-    sheet.append([title for title, _get in columns])
-    for issue in issues[:MAX_ROWS].iterator(chunk_size=2000):
-        sheet.append([_safe(str(get(issue))) for _title, get in columns])
-    output = io.BytesIO()
-    workbook.save(output)
-    response = HttpResponse(
-        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(project, "xlsx")}"'
-    return response
+def issues_xlsx(project, issues):
+    rows = issues[:MAX_ROWS].iterator(chunk_size=2000)
+    return xlsx_response(_filename(project, "xlsx"), project.code, _columns(), rows)

@@ -35,6 +35,12 @@ class Capability(models.TextChoices):
     ISSUES_COMMENT = "issues.comment", _("Comment on issues")
     ISSUES_CONFIGURE = "issues.configure", _("Set the reporting calendar, cadence and CRM modules")
     KB_PUBLISH = "kb.publish", _("Publish knowledge-base articles")
+    CHANGES_REQUEST = "changes.request", _("Raise change requests")
+    CHANGES_PROPOSE = "changes.propose", _("Propose and revise solution options")
+    CHANGES_APPROVE = (
+        "changes.approve",
+        _("Approve changes within the project's limits; run development, pilot and rollout"),
+    )
 
 
 # The order people are listed in: leadership first, then those who run and use the project.
@@ -62,10 +68,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ISSUES_COMMENT,
             Capability.ISSUES_CONFIGURE,
             Capability.KB_PUBLISH,
+            Capability.CHANGES_REQUEST,
+            Capability.CHANGES_APPROVE,
         }
     ),
     # The consultant sees only the issues forwarded to them (no ISSUES_VIEW_ALL).
-    Role.CONSULTANT: frozenset(_EVERY_MEMBER | {Capability.ISSUES_RESPOND, Capability.ISSUES_COMMENT}),
+    Role.CONSULTANT: frozenset(
+        _EVERY_MEMBER | {Capability.ISSUES_RESPOND, Capability.ISSUES_COMMENT, Capability.CHANGES_PROPOSE}
+    ),
     Role.KEY_USER: frozenset(
         _EVERY_MEMBER
         | {
@@ -73,6 +83,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REPORTS_EXPECTED,
             Capability.ISSUES_VIEW_ALL,
             Capability.ISSUES_COMMENT,
+            Capability.CHANGES_REQUEST,
         }
     ),
 }

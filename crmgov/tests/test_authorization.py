@@ -178,6 +178,36 @@ ISSUE_CASES = [
 
 PROJECT_CASES += ISSUE_CASES
 
+
+# --- changes ----------------------------------------------------------------
+def _change_kwargs(team):
+    from changes import services
+
+    if not hasattr(team, "change"):
+        team.change = services.change_request_create(
+            project=team.project, requester=team.user(Role.KEY_USER), title="查重", reason="重复", goal="唯一"
+        )
+    return {"code": team.project.code, "number": team.change.number}
+
+
+def _change_action_kwargs(team):
+    return {**_change_kwargs(team), "action": "propose"}
+
+
+CHANGE_CASES = [
+    Case("changes:list", "GET", EVERYONE),
+    Case("changes:create", "GET", FILERS),
+    Case("changes:create", "POST", FILERS),
+    Case("changes:export_csv", "GET", EVERYONE),
+    Case("changes:export_xlsx", "GET", EVERYONE),
+    Case("changes:settings", "GET", PM_ONLY),
+    Case("changes:settings", "POST", PM_ONLY),
+    Case("changes:detail", "GET", EVERYONE, _change_kwargs),
+    Case("changes:action", "POST", CONSULTANT, _change_action_kwargs),
+]
+
+PROJECT_CASES += CHANGE_CASES
+
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
     "projects:my_projects": "signed in",

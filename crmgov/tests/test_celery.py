@@ -4,6 +4,8 @@ Runs against the file-system broker with nothing set, and against Redis in CI's
 second pass (CELERY_BROKER_URL set).
 """
 
+import uuid
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
@@ -15,12 +17,17 @@ from projects.permissions import Role
 
 @pytest.fixture
 def real_worker():
+    # A queue of its own, so no other worker on the same broker (a developer's, a parallel CI run)
+    # takes the message.
+    saved_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = f"test-{uuid.uuid4().hex}"
     app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.task_always_eager = True
+        app.conf.task_default_queue = saved_queue
 
 
 @pytest.mark.slow

@@ -26,3 +26,9 @@ def project_nav_items(context, membership) -> list[dict]:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def progress_step(percent) -> int:
+    """Bootstrap's width utilities come in quarters (w-0 … w-100); no inline style under our CSP."""
+    return min(100, max(0, round(int(percent or 0) / 25) * 25))

@@ -1,0 +1,110 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import User
+
+from .models import ChangeRequest, ChangeSettings, SolutionOption
+
+
+class ChangeRequestForm(forms.ModelForm):
+    class Meta:
+        model = ChangeRequest
+        fields = ["title", "reason", "goal"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "goal": forms.Textarea(attrs={"rows": 3})}
+
+
+class OptionForm(forms.ModelForm):
+    class Meta:
+        model = SolutionOption
+        fields = [
+            "description",
+            "needs_custom_development",
+            "cost_estimate",
+            "schedule_impact_days",
+            "affected_milestones",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "affected_milestones": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ReviseForm(OptionForm):
+    option = forms.ModelChoiceField(label=_("Option"), queryset=SolutionOption.objects.none())
+
+    class Meta(OptionForm.Meta):
+        fields = ["option", *OptionForm.Meta.fields]
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].queryset = change.options.filter(is_current=True)
+
+
+class ChooseOptionForm(forms.Form):
+    option = forms.ModelChoiceField(label=_("Option"), queryset=SolutionOption.objects.none(), empty_label=None)
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].queryset = change.options.filter(is_current=True)
+
+
+class FeedbackForm(ChooseOptionForm):
+    text = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DevelopmentForm(forms.Form):
+    vendor_quote = forms.DecimalField(label=_("Vendor's quote"), min_value=0, max_digits=12, decimal_places=2)
+    agreed_cost = forms.DecimalField(label=_("Agreed cost"), min_value=0, max_digits=12, decimal_places=2)
+    expected_delivery = forms.DateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PilotForm(forms.Form):
+    group = forms.ModelMultipleChoiceField(label=_("Pilot group"), queryset=User.objects.none())
+    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    success_criteria = forms.CharField(label=_("Success criteria"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = User.objects.filter(
+            memberships__project=change.project_id, memberships__ended_at__isnull=True
+        ).order_by("full_name")
+
+
+class PilotResultForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("Result"), choices=[("pass", _("Passed")), ("fail", _("Failed"))], widget=forms.RadioSelect
+    )
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RolloutForm(forms.Form):
+    date = forms.DateField(label=_("Rollout date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Announcement"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to every member of the project: what changes for them, and where to learn it."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ChangeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ChangeSettings
+        fields = ["pm_cost_limit", "pm_days_limit"]

@@ -1,0 +1,338 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from projects.paging import paginate
+from projects.permissions import Capability, get_membership_for
+from projects.spreadsheets import MAX_ROWS, csv_response, xlsx_response
+
+from . import forms, services
+from .models import ChangeRequest
+
+S = ChangeRequest.Status
+
+
+def _changes(membership):
+    return ChangeRequest.objects.filter(project=membership.project).select_related(
+        "project", "requester", "selected_option"
+    )
+
+
+def _filtered(request, membership):
+    changes = _changes(membership).order_by("-created_at", "-id")
+    status = request.GET.get("status", "")
+    if status in S.values:
+        changes = changes.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        changes = changes.filter(title__icontains=query)
+    return changes
+
+
+def change_list(request, code):
+    """The pipeline (count and value by state) and the filterable list."""
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    by_status = {
+        row["status"]: row
+        for row in ChangeRequest.objects.filter(project=membership.project)
+        .values("status")
+        .annotate(count=Count("id"), value=Sum("selected_option__cost_estimate"))
+    }
+    pipeline = [
+        {"status": status, "label": S(status).label, **by_status.get(status, {"count": 0, "value": None})}
+        for status in ChangeRequest.PIPELINE
+    ]
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "pipeline": pipeline,
+        "page": paginate(request, _filtered(request, membership)),
+        "statuses": S.choices,
+        "can_request": membership.can(Capability.CHANGES_REQUEST),
+    }
+    return render(request, "changes/change_list.html", context)
+
+
+def _columns():
+    return [
+        (_("Number"), lambda c: c.reference),
+        (_("Title"), lambda c: c.title),
+        (_("Status"), lambda c: c.get_status_display()),
+        (_("Requester"), lambda c: c.requester.full_name),
+        (_("Goal"), lambda c: c.goal),
+        (_("Cost estimate"), lambda c: c.selected_option.cost_estimate if c.selected_option else ""),
+        (_("Schedule impact (days)"), lambda c: c.selected_option.schedule_impact_days if c.selected_option else ""),
+        (_("Agreed cost"), lambda c: c.agreed_cost or ""),
+        (_("Created"), lambda c: timezone.localtime(c.created_at).strftime("%Y-%m-%d")),
+    ]
+
+
+def change_export(request, code, fmt):
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    rows = _filtered(request, membership)[:MAX_ROWS].iterator(chunk_size=2000)
+    filename = f"{membership.project.code}-changes-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(filename, membership.project.code, _columns(), rows)
+    return csv_response(filename, _columns(), rows)
+
+
+def change_create(request, code):
+    membership = get_membership_for(request, code, Capability.CHANGES_REQUEST)
+    project = membership.project
+    source_issue = _source_issue(request, membership)
+    initial = {"title": source_issue.title, "reason": source_issue.description} if source_issue else None
+    form = forms.ChangeRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_request_create(
+                project=project, requester=request.user, source_issue=source_issue, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(ref)s raised. The consultant has been asked for options.") % {"ref": change.reference}
+            )
+            return redirect(change)
+    context = {"project": project, "membership": membership, "form": form, "source_issue": source_issue}
+    return render(request, "changes/change_form.html", context, status=400 if form.errors else 200)
+
+
+def _source_issue(request, membership):
+    from issues.models import Issue
+
+    number = request.GET.get("issue") or request.POST.get("issue")
+    if not number:
+        return None
+    if not str(number).isdigit():
+        raise Http404
+    return get_object_or_404(
+        Issue.objects.visible_to(membership).select_related("project", "consultant"), number=number
+    )
+
+
+def _get_change(request, code, number, capability=Capability.PROJECT_VIEW):
+    membership = get_membership_for(request, code, capability)
+    change = get_object_or_404(
+        _changes(membership).select_related("source_issue", "source_issue__project", "decided_by", "consultant"),
+        number=number,
+    )
+    return membership, change
+
+
+def change_detail(request, code, number):
+    membership, change = _get_change(request, code, number)
+    return _render_change(request, membership, change)
+
+
+def _render_change(request, membership, change, failed_action=None, failed_form=None, status=200):
+    action_forms = {
+        name: (failed_form if name == failed_action else action.make_form(change, None))
+        for name, action in ACTIONS.items()
+        if action.allowed(membership, change)
+    }
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "change": change,
+        "options": change.options.select_related("created_by").order_by("label", "-version"),
+        "feedback": change.feedback.select_related("author", "option"),
+        "progress": change.progress.all(),
+        "events": change.events.select_related("actor"),
+        "pilot_group": change.pilot_group.all(),
+        "action_forms": action_forms,
+        "actions": ACTIONS,
+        "failed_action": failed_action,
+    }
+    return render(request, "changes/change_detail.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    capability: str
+    states: tuple
+    form: Callable | None
+    run: Callable
+    style: str = "primary"
+    requester_only: bool = False
+    or_requester: bool = False
+    route: str = ""
+    when: Callable | None = None
+
+    def allowed(self, membership, change) -> bool:
+        if change.status not in self.states or (self.route and change.route != self.route):
+            return False
+        if self.when is not None and not self.when(change):
+            return False
+        is_requester = change.requester_id == membership.user_id
+        if self.requester_only:
+            return is_requester
+        return membership.can(self.capability) or (self.or_requester and is_requester)
+
+    def make_form(self, change, data):
+        if self.form is None:
+            return None
+        if self.form in (forms.ReviseForm, forms.ChooseOptionForm, forms.FeedbackForm, forms.PilotForm):
+            return self.form(data, change=change)
+        return self.form(data)
+
+
+def _needs_custom_development(change) -> bool:
+    return bool(change.selected_option and change.selected_option.needs_custom_development)
+
+
+def _decide(change, by, data):
+    return services.change_request_decide(
+        change=change, by=by, approve=data["decision"] == "approve", note=data["note"]
+    )
+
+
+ACTIONS = {
+    "propose": Action(
+        gettext_lazy("Propose an option"),
+        Capability.CHANGES_PROPOSE,
+        services.OPEN_FOR_OPTIONS,
+        forms.OptionForm,
+        lambda change, by, d: services.option_propose(change=change, by=by, **d),
+    ),
+    "revise": Action(
+        gettext_lazy("Revise an option"),
+        Capability.CHANGES_PROPOSE,
+        (S.OPTIONS_PROPOSED, S.REVISION_REQUESTED),
+        forms.ReviseForm,
+        lambda change, by, d: services.option_revise(by=by, **d),
+        style="outline-primary",
+    ),
+    "accept": Action(
+        gettext_lazy("Accept an option"),
+        Capability.PROJECT_VIEW,
+        (S.OPTIONS_PROPOSED,),
+        forms.ChooseOptionForm,
+        lambda change, by, d: services.change_request_accept_option(change=change, by=by, option=d["option"]),
+        style="success",
+        requester_only=True,
+    ),
+    "feedback": Action(
+        gettext_lazy("Send feedback on an option"),
+        Capability.PROJECT_VIEW,
+        (S.OPTIONS_PROPOSED,),
+        forms.FeedbackForm,
+        lambda change, by, d: services.change_request_feedback(
+            change=change, by=by, option=d["option"], text=d["text"]
+        ),
+        style="outline-secondary",
+        requester_only=True,
+    ),
+    "decide": Action(
+        gettext_lazy("Decide"),
+        Capability.CHANGES_APPROVE,
+        (S.AWAITING_DECISION,),
+        forms.DecisionForm,
+        _decide,
+        route=ChangeRequest.Route.PM,
+    ),
+    "develop": Action(
+        gettext_lazy("Start custom development"),
+        Capability.CHANGES_APPROVE,
+        (S.APPROVED,),
+        forms.DevelopmentForm,
+        lambda change, by, d: services.change_request_start_development(change=change, by=by, **d),
+        when=_needs_custom_development,
+    ),
+    "progress": Action(
+        gettext_lazy("Record progress"),
+        Capability.CHANGES_APPROVE,
+        (S.IN_DEVELOPMENT,),
+        forms.ProgressForm,
+        lambda change, by, d: services.development_progress_add(change=change, by=by, **d),
+        style="outline-primary",
+    ),
+    "deliver": Action(
+        gettext_lazy("Mark as delivered"),
+        Capability.CHANGES_APPROVE,
+        (S.IN_DEVELOPMENT,),
+        None,
+        lambda change, by, d: services.change_request_deliver(change=change, by=by),
+        style="success",
+    ),
+    "pilot": Action(
+        gettext_lazy("Start the pilot"),
+        Capability.CHANGES_APPROVE,
+        (S.DELIVERED,),
+        forms.PilotForm,
+        lambda change, by, d: services.change_request_start_pilot(change=change, by=by, **d),
+    ),
+    "pilot_result": Action(
+        gettext_lazy("Record the pilot's result"),
+        Capability.CHANGES_APPROVE,
+        (S.IN_PILOT,),
+        forms.PilotResultForm,
+        lambda change, by, d: services.change_request_pilot_result(
+            change=change, by=by, passed=d["result"] == "pass", findings=d["findings"]
+        ),
+    ),
+    "rollout": Action(
+        gettext_lazy("Roll out to everyone"),
+        Capability.CHANGES_APPROVE,
+        (S.APPROVED, S.READY_FOR_ROLLOUT),
+        forms.RolloutForm,
+        lambda change, by, d: services.change_request_rollout(change=change, by=by, **d),
+        style="success",
+        # Custom work is rolled out only after a passed pilot (D-CR-6).
+        when=lambda change: change.status == S.READY_FOR_ROLLOUT or not _needs_custom_development(change),
+    ),
+    "withdraw": Action(
+        gettext_lazy("Withdraw"),
+        Capability.CHANGES_APPROVE,
+        tuple(status for status in ChangeRequest.PIPELINE if status not in ChangeRequest.FINAL),
+        forms.ReasonForm,
+        lambda change, by, d: services.change_request_withdraw(change=change, by=by, reason=d["reason"]),
+        style="outline-danger",
+        or_requester=True,
+    ),
+}
+
+
+@require_POST
+def change_action(request, code, number, action):
+    step = ACTIONS.get(action)
+    if step is None:
+        raise Http404
+    membership, change = _get_change(request, code, number)
+    if not step.allowed(membership, change):
+        raise PermissionDenied
+    form = step.make_form(change, request.POST)
+    if form is not None and not form.is_valid():
+        return _render_change(request, membership, change, action, form, status=400)
+    try:
+        step.run(change, request.user, form.cleaned_data if form is not None else {})
+    except ValidationError as error:
+        if form is None:
+            messages.error(request, " ".join(error.messages))
+            return redirect(change)
+        form.add_error(None, error)
+        return _render_change(request, membership, change, action, form, status=400)
+    messages.success(request, _("%(ref)s: done.") % {"ref": change.reference})
+    return redirect(change)
+
+
+def change_settings(request, code):
+    membership = get_membership_for(request, code, Capability.CHANGES_APPROVE)
+    project = membership.project
+    form = forms.ChangeSettingsForm(request.POST or None, instance=services.change_settings_for(project))
+    if request.method == "POST" and form.is_valid():
+        services.change_settings_update(project=project, **form.cleaned_data)
+        messages.success(request, _("Approval limits saved."))
+        return redirect("changes:list", code=code)
+    context = {"project": project, "membership": membership, "form": form}
+    return render(request, "changes/settings.html", context, status=400 if form.errors else 200)
