@@ -16,3 +16,4 @@ class IssuesConfig(AppConfig):
         register_nav_item(
             NavItem(_("Compliance"), "issues:compliance", Capability.COMPLIANCE_VIEW, "clipboard-data", 40)
         )
+        register_nav_item(NavItem(_("Calendar"), "issues:calendar", Capability.ISSUES_CONFIGURE, "calendar3", 45))
