@@ -21,9 +21,11 @@ START = datetime.date(2026, 1, 1)
 
 @pytest.fixture
 def sales(team, make_user):
-    """The team's key user in 销售部 plus two more: 王芳 (销售部) and 李娜 (客服部)."""
+    """The team's key user 张伟 in 销售部 plus two more: 王芳 (销售部) and 李娜 (客服部)."""
     team.members[Role.KEY_USER].department = "销售部"
     team.members[Role.KEY_USER].save()
+    team.user(Role.KEY_USER).full_name = "张伟"  # the fixture's name depends on the active language
+    team.user(Role.KEY_USER).save()
     for name, department in (("王芳", "销售部"), ("李娜", "客服部")):
         Membership.objects.create(
             project=team.project, user=make_user(full_name=name), role=Role.KEY_USER, department=department
@@ -48,7 +50,7 @@ def names(memberships):
 
 
 def test_only_roles_expected_to_report_are_expected(team, sales):
-    assert names(expected_reporters(team.project, MONDAY)) == ["Key user", "李娜", "王芳"]
+    assert names(expected_reporters(team.project, MONDAY)) == ["张伟", "李娜", "王芳"]
 
 
 def test_nobody_is_expected_on_a_weekend(team, sales):
@@ -60,7 +62,7 @@ def test_membership_dates_are_respected(team, sales):
     sales["王芳"].save()
     sales["李娜"].active_until = MONDAY - datetime.timedelta(days=1)
     sales["李娜"].save()
-    assert names(expected_reporters(team.project, MONDAY)) == ["Key user"]
+    assert names(expected_reporters(team.project, MONDAY)) == ["张伟"]
     assert "王芳" in names(expected_reporters(team.project, MONDAY + datetime.timedelta(days=1)))
 
 
@@ -80,14 +82,14 @@ def test_a_deactivated_account_is_not_expected(team, sales):
 
 def test_no_problems_counts_as_filed(team, sales):
     file_report(sales["王芳"], MONDAY)
-    assert names(missing_reporters(team.project, MONDAY)) == ["Key user", "李娜"]
+    assert names(missing_reporters(team.project, MONDAY)) == ["张伟", "李娜"]
 
 
 def test_weekly_cadence_expects_one_report_per_week_with_a_working_day(team, sales):
     IssueSettings.objects.create(project=team.project, report_cadence=Cadence.WEEKLY)
     file_report(sales["李娜"], MONDAY, cadence=Cadence.WEEKLY)
     friday = MONDAY + datetime.timedelta(days=4)
-    assert names(missing_reporters(team.project, friday)) == ["Key user", "王芳"]
+    assert names(missing_reporters(team.project, friday)) == ["张伟", "王芳"]
     # The National Day week (9/28–10/4) still has working days (9/28–9/30); a week all off would not.
     for offset in range(5):
         calendar_day_set(
@@ -99,7 +101,7 @@ def test_weekly_cadence_expects_one_report_per_week_with_a_working_day(team, sal
 def test_monthly_report_is_expected_once_in_the_month(team, sales):
     IssueSettings.objects.create(project=team.project, report_cadence=Cadence.MONTHLY)
     file_report(sales["王芳"], datetime.date(2026, 10, 1), cadence=Cadence.MONTHLY)
-    assert names(missing_reporters(team.project, datetime.date(2026, 10, 30))) == ["Key user", "李娜"]
+    assert names(missing_reporters(team.project, datetime.date(2026, 10, 30))) == ["张伟", "李娜"]
 
 
 def test_shares_over_the_last_30_working_days_count_late_reports(team, sales):
@@ -120,7 +122,7 @@ def test_shares_over_the_last_30_working_days_count_late_reports(team, sales):
     assert (people["王芳"].share.filed, people["王芳"].share.late, people["王芳"].share.percent) == (30, 5, 100)
     assert [state for _, state in people["王芳"].marks][-6:] == [FILED, LATE, LATE, LATE, LATE, LATE]
     assert (people["李娜"].share.filed, people["李娜"].share.percent) == (15, 50)
-    assert people["Key user"].share.percent == 0 and people["Key user"].marks[0][1] == MISSING
+    assert people["张伟"].share.percent == 0 and people["张伟"].marks[0][1] == MISSING
     departments = {row.name: row for row in result.departments}
     assert (departments["销售部"].people, departments["销售部"].share.filed, departments["销售部"].share.expected) == (
         2,
@@ -130,7 +132,7 @@ def test_shares_over_the_last_30_working_days_count_late_reports(team, sales):
     assert departments["客服部"].share.percent == 50
     assert result.total.expected == 90 and result.total.filed == 45
     # The worst first, so the PM sees whom to talk to.
-    assert [row.membership.user.full_name for row in result.people] == ["Key user", "李娜", "王芳"]
+    assert [row.membership.user.full_name for row in result.people] == ["张伟", "李娜", "王芳"]
 
 
 def test_a_new_member_is_only_counted_from_their_first_day(team, sales):
@@ -144,7 +146,7 @@ def test_a_new_member_is_only_counted_from_their_first_day(team, sales):
 def test_todays_missing_reporters_are_listed(team, sales):
     file_report(sales["王芳"], MONDAY)
     result = compliance(team.project, MONDAY)
-    assert names(result.missing_now) == ["Key user", "李娜"]
+    assert names(result.missing_now) == ["张伟", "李娜"]
     assert (result.filed_now, result.expected_now) == (1, 3)
 
 
@@ -163,7 +165,7 @@ def test_leadership_sees_who_has_not_filed_today(client, team, sales, shanghai_m
     assert page.status_code == 200
     text = page.content.decode()
     missing = text.split("have not filed yet")[1].split("</ul>")[0]
-    assert "李娜" in missing and "Key user" in missing and "王芳" not in missing
+    assert "李娜" in missing and "张伟" in missing and "王芳" not in missing
     assert "1 of 3 reports filed." in text
 
 
