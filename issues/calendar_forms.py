@@ -17,7 +17,7 @@ class CalendarDayForm(forms.Form):
         widget=forms.RadioSelect,
     )
     name = forms.CharField(
-        label=_("Name"), max_length=100, required=False, help_text=_("e.g. 国庆节, or 国庆节调休上班.")
+        label=_("Name of the day"), max_length=100, required=False, help_text=_("e.g. 国庆节, or 国庆节调休上班.")
     )
 
     def clean(self):

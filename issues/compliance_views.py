@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.permissions import Capability, get_membership_for
@@ -33,11 +32,23 @@ def compliance(request, code):
         "project": project,
         "membership": membership,
         "data": compliance_selectors.compliance(project, project.local_today()),
+        "can_configure": membership.can(Capability.ISSUES_CONFIGURE),
     }
     return render(request, "issues/compliance.html", context)
 
 
 # --- The working-day calendar -------------------------------------------------------
+
+
+WEEKDAY_INITIALS = [
+    pgettext_lazy("weekday in a month grid", "Mo"),
+    pgettext_lazy("weekday in a month grid", "Tu"),
+    pgettext_lazy("weekday in a month grid", "We"),
+    pgettext_lazy("weekday in a month grid", "Th"),
+    pgettext_lazy("weekday in a month grid", "Fr"),
+    pgettext_lazy("weekday in a month grid", "Sa"),
+    pgettext_lazy("weekday in a month grid", "Su"),
+]
 
 
 @dataclass(frozen=True)
@@ -103,24 +114,24 @@ def _render_calendar(request, membership, year, day_form=None, import_form=None,
         "makeup_count": sum(day.is_working for day in days.values()),
         "day_form": day_form or _day_form_for(request, project, days),
         "import_form": import_form or CalendarImportForm(),
-        "weekday_names": [WEEKDAYS_ABBR[n] for n in range(7)],
+        "weekday_names": WEEKDAY_INITIALS,
     }
     return render(request, "issues/calendar.html", context, status=status)
 
 
 def _day_form_for(request, project, days) -> CalendarDayForm:
-    """An empty form, or the form of the day named in ?date= to change it."""
-    raw = request.GET.get("date")
-    if raw:
-        try:
-            date = datetime.date.fromisoformat(raw)
-        except ValueError:
-            date = None
-        existing = days.get(date) or CalendarDay.objects.filter(project=project, date=date).first()
-        if existing:
-            kind = CalendarDayForm.WORKING if existing.is_working else CalendarDayForm.OFF
-            return CalendarDayForm(initial={"date": existing.date, "kind": kind, "name": existing.name})
-    return CalendarDayForm()
+    """An empty form, or the form for the day named in ?date= (a tap on the month grid or the list):
+    an exception as it is, any other day with the change it would most likely get."""
+    try:
+        date = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return CalendarDayForm()
+    existing = days.get(date) or CalendarDay.objects.filter(project=project, date=date).first()
+    if existing:
+        kind = CalendarDayForm.WORKING if existing.is_working else CalendarDayForm.OFF
+        return CalendarDayForm(initial={"date": existing.date, "kind": kind, "name": existing.name})
+    kind = CalendarDayForm.WORKING if date.weekday() >= 5 else CalendarDayForm.OFF
+    return CalendarDayForm(initial={"date": date, "kind": kind})
 
 
 def _calendar_url(project, year: int) -> str:

@@ -245,3 +245,11 @@ def test_calendar_page_is_in_chinese_for_a_chinese_pm(client, team):
     client.force_login(pm)
     text = client.get(reverse("issues:calendar", kwargs={"code": "SCRM"})).content.decode()
     assert "工作日历" in text and "导入" in text
+
+
+def test_tapping_a_saturday_proposes_to_make_it_a_working_day(pm_client, team):
+    url = reverse("issues:calendar", kwargs={"code": "SCRM"})
+    saturday = pm_client.get(url, {"year": 2026, "date": "2026-10-10"}).context["day_form"]
+    assert saturday.initial == {"date": MAKE_UP_SATURDAY, "kind": "working"}
+    thursday = pm_client.get(url, {"year": 2026, "date": "2026-10-01"}).context["day_form"]
+    assert thursday.initial == {"date": NATIONAL_DAY, "kind": "off"}
