@@ -22,7 +22,7 @@ from projects.permissions import Capability, roles_with
 
 from .calendars import WorkingCalendar
 from .models import DailyReport
-from .periods import days_of, period_end, period_start
+from .periods import Cadence, days_of, period_end, period_start
 from .services import issue_settings_for
 
 WINDOW_WORKING_DAYS = 30
@@ -99,9 +99,13 @@ def _reports_covering(project: Project, start: datetime.date, end: datetime.date
 
     A report covers the days of its own period, whatever the cadence is today, so a
     change of cadence does not turn earlier reports into gaps."""
-    reports = DailyReport.objects.filter(
-        project=project, period_start__gte=start - datetime.timedelta(days=31), period_start__lte=end
+    # A weekly or monthly report that began before `start` may still cover it.
+    reaches_in = (
+        Q(period_start__gte=start)
+        | Q(cadence=Cadence.WEEKLY, period_start__gte=start - datetime.timedelta(days=6))
+        | Q(cadence=Cadence.MONTHLY, period_start__gte=start - datetime.timedelta(days=30))
     )
+    reports = DailyReport.objects.filter(reaches_in, project=project, period_start__lte=end)
     if user_ids is not None:
         reports = reports.filter(reporter__in=user_ids)
     covered: dict[tuple[int, datetime.date], bool] = {}

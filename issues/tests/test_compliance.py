@@ -98,6 +98,14 @@ def test_weekly_cadence_expects_one_report_per_week_with_a_working_day(team, sal
     assert expected_reporters(team.project, MONDAY + datetime.timedelta(days=9)) == []
 
 
+def test_a_weekly_report_still_covers_its_days_after_the_cadence_became_daily(team, sales):
+    file_report(sales["王芳"], datetime.date(2026, 10, 5), cadence=Cadence.WEEKLY)
+    file_report(sales["李娜"], datetime.date(2026, 10, 1), cadence=Cadence.MONTHLY)
+    wednesday = datetime.date(2026, 10, 7)
+    assert names(missing_reporters(team.project, wednesday)) == ["张伟"]
+    assert names(missing_reporters(team.project, datetime.date(2026, 11, 2))) == ["张伟", "李娜", "王芳"]
+
+
 def test_monthly_report_is_expected_once_in_the_month(team, sales):
     IssueSettings.objects.create(project=team.project, report_cadence=Cadence.MONTHLY)
     file_report(sales["王芳"], datetime.date(2026, 10, 1), cadence=Cadence.MONTHLY)

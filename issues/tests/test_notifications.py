@@ -283,3 +283,12 @@ def test_dispatcher_queries_do_not_grow_with_projects_before_anything_is_due(tim
     with CaptureQueriesContext(connection) as more:
         tick(time_machine, at_utc(MONDAY, 1, 15))
     assert len(more) == 1 + per_project * Project.objects.count()
+
+
+def test_the_beat_schedule_runs_the_dispatcher_every_five_minutes():
+    from crmgov.celery import app
+
+    entry = app.conf.beat_schedule["issues-daily-mail"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 300.0
