@@ -35,6 +35,13 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    # Daily-report reminders, the PM's daily digest and the knowledge digest. Each project's
+    # times and working days are read from the database; outbox keys carry the local date,
+    # so a later tick on the same day catches up and a doubled tick sends nothing twice.
+    "issues-daily-mail": {
+        "task": "issues.tasks.dispatch_daily_mail",
+        "schedule": 300.0,
+    },
 }
 
 app.autodiscover_tasks()

@@ -11,10 +11,16 @@ class IssuesConfig(AppConfig):
         from projects.registry import DemoSeeder, NavItem, register_demo_seeder, register_nav_item
 
         from .demo import seed_issue_history
+        from .holidays import seed_calendar
 
         register_nav_item(NavItem(_("Daily report"), "issues:report", Capability.REPORTS_FILE, "journal-check", 10))
         register_nav_item(NavItem(_("Issues"), "issues:list", Capability.PROJECT_VIEW, "bug", 20))
         register_nav_item(NavItem(_("Knowledge base"), "issues:articles", Capability.PROJECT_VIEW, "book", 30))
         register_nav_item(NavItem(_("Leaderboard"), "issues:leaderboard", Capability.PROJECT_VIEW, "trophy", 50))
         register_nav_item(NavItem(_("Reporting"), "issues:settings", Capability.ISSUES_CONFIGURE, "sliders", 95))
+        register_nav_item(
+            NavItem(_("Compliance"), "issues:compliance", Capability.COMPLIANCE_VIEW, "clipboard-data", 40)
+        )
+        register_nav_item(NavItem(_("Calendar"), "issues:calendar", Capability.ISSUES_CONFIGURE, "calendar3", 45))
+        register_demo_seeder(DemoSeeder("working-calendar", seed_calendar, 10))
         register_demo_seeder(DemoSeeder("issue-history", seed_issue_history, 20))

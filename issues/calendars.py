@@ -9,6 +9,7 @@ iCalendar file each event is a day off unless its summary marks a working day
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,9 @@ from .models import CalendarDay
 WORKDAY_WORDS = ("补班", "上班", "班", "workday", "working day", "make-up")
 HOLIDAY_WORDS = ("holiday", "off", "休", "假")
 MAX_IMPORT_DAYS = 1000
+MAX_FILE_BYTES = 2_000_000
+# 2026-10-01, 2026/10/1 (Excel in a Chinese locale), 2026.10.1, 2026年10月1日
+DATE_FORMS = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
 class WorkingCalendar:
@@ -67,29 +71,63 @@ def _kind_is_working(text: str) -> bool | None:
     return None
 
 
+def parse_date(text: str) -> datetime.date | None:
+    match = DATE_FORMS.match(text.strip())
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _check_duplicates(days: list[ParsedDay], lines: list[int], errors: list[str]) -> None:
+    """The same date twice with different meanings is a mistake in the file, not a choice."""
+    seen: dict[datetime.date, tuple[bool, int]] = {}
+    for day, line in zip(days, lines, strict=True):
+        if day.date in seen and seen[day.date][0] != day.is_working:
+            errors.append(
+                _("Line %(line)s: %(date)s is already listed on line %(first)s with the other meaning.")
+                % {"line": line, "date": day.date.isoformat(), "first": seen[day.date][1]}
+            )
+        seen.setdefault(day.date, (day.is_working, line))
+
+
 def parse_csv(content: str) -> list[ParsedDay]:
-    days, errors = [], []
+    """Every line is checked; one error anywhere refuses the whole file, listing each bad line."""
+    days, lines, errors = [], [], []
     for line_number, row in enumerate(csv.reader(io.StringIO(content)), start=1):
         if not row or not "".join(row).strip() or row[0].strip().lower() in {"date", "日期"}:
             continue
-        try:
-            day = datetime.date.fromisoformat(row[0].strip())
-        except ValueError:
+        day = parse_date(row[0])
+        if day is None:
             errors.append(
-                _("Line %(line)s: “%(value)s” is not a date like 2026-10-01.") % {"line": line_number, "value": row[0]}
+                _("Line %(line)s: “%(value)s” is not a date like 2026-10-01.")
+                % {"line": line_number, "value": row[0].strip()}
             )
             continue
-        working = _kind_is_working(row[1]) if len(row) > 1 else False
+        working = _kind_is_working(row[1]) if len(row) > 1 and row[1].strip() else False
         if working is None:
             errors.append(
                 _("Line %(line)s: say “holiday” or “workday” (休 / 班), not “%(value)s”.")
-                % {"line": line_number, "value": row[1]}
+                % {"line": line_number, "value": row[1].strip()}
             )
             continue
         days.append(ParsedDay(day, working, row[2].strip()[:100] if len(row) > 2 else ""))
+        lines.append(line_number)
+    _check_duplicates(days, lines, errors)
     if errors:
         raise ValidationError(errors)
     return days
+
+
+def _as_date(value, *, is_end: bool = False) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        # An end time inside a day still covers that day; an end at midnight does not.
+        if is_end and value.time() != datetime.time(0, 0):
+            return value.date() + datetime.timedelta(days=1)
+        return value.date()
+    return value
 
 
 def parse_ical(content: bytes) -> list[ParsedDay]:
@@ -97,22 +135,34 @@ def parse_ical(content: bytes) -> list[ParsedDay]:
 
     try:
         calendar = icalendar.Calendar.from_ical(content)
-    except ValueError as error:
+    except (ValueError, IndexError, KeyError) as error:
         raise ValidationError(_("This is not a readable iCalendar file.")) from error
-    days = []
-    for event in calendar.walk("VEVENT"):
-        summary = str(event.get("SUMMARY", ""))
-        start = event.decoded("DTSTART")
-        if isinstance(start, datetime.datetime):
-            start = start.date()
-        end = event.decoded("DTEND") if event.get("DTEND") else start + datetime.timedelta(days=1)
-        if isinstance(end, datetime.datetime):
-            end = end.date() + datetime.timedelta(days=1)
+    days, errors = [], []
+    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+        summary = str(event.get("SUMMARY", "")).strip()
+        try:
+            start = _as_date(event.decoded("DTSTART"))
+            if event.get("DTEND"):
+                end = _as_date(event.decoded("DTEND"), is_end=True)
+            elif event.get("DURATION"):
+                end = start + max(event.decoded("DURATION"), datetime.timedelta(days=1))
+            else:
+                end = start + datetime.timedelta(days=1)
+        except (KeyError, ValueError, TypeError):
+            errors.append(
+                _("Event %(number)s (“%(summary)s”): it has no readable start date.")
+                % {"number": number, "summary": summary or "—"}
+            )
+            continue
         working = bool(_kind_is_working(summary))
         day = start
         while day < max(end, start + datetime.timedelta(days=1)):
             days.append(ParsedDay(day, working, summary[:100]))
             day += datetime.timedelta(days=1)
+            if len(days) > MAX_IMPORT_DAYS:
+                break
+    if errors:
+        raise ValidationError(errors)
     return days
 
 
@@ -127,7 +177,11 @@ def _decode(raw: bytes) -> str:
 
 
 def parse_calendar_file(uploaded) -> list[ParsedDay]:
-    raw = uploaded.read(2_000_000)
+    """The days listed in an uploaded CSV or iCalendar file; ValidationError (every problem) if any is wrong."""
+    raw = uploaded.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValidationError(_("The file is larger than 2 MB; a calendar file is much smaller."))
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     is_ical = raw.lstrip().startswith(b"BEGIN:VCALENDAR")
     days = parse_ical(raw) if is_ical else parse_csv(_decode(raw))
     if not days:

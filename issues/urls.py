@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import compliance_views, views
 
 app_name = "issues"
 urlpatterns = [
@@ -24,4 +24,9 @@ urlpatterns = [
     path("reporting/", views.issue_settings, name="settings"),
     path("reporting/modules/", views.module_save, name="module_add"),
     path("reporting/modules/<int:pk>/", views.module_save, name="module_edit"),
+    path("compliance/", compliance_views.compliance, name="compliance"),
+    path("reporting/calendar/", compliance_views.calendar, name="calendar"),
+    path("reporting/calendar/day/", compliance_views.calendar_day, name="calendar_day"),
+    path("reporting/calendar/import/", compliance_views.calendar_import, name="calendar_import"),
+    path("reporting/calendar/<str:day>/remove/", compliance_views.calendar_day_remove, name="calendar_day_remove"),
 ]

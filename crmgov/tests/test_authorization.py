@@ -208,6 +208,40 @@ CHANGE_CASES = [
 
 PROJECT_CASES += CHANGE_CASES
 
+# Daily-report compliance and the working-day calendar.
+COMPLIANCE_READERS = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING, Role.PM})
+
+
+def _calendar_day_kwargs(team):
+    import datetime
+
+    from issues.models import CalendarDay
+
+    CalendarDay.objects.get_or_create(
+        project=team.project, date=datetime.date(2026, 10, 1), defaults={"is_working": False}
+    )
+    return {"code": team.project.code, "day": "2026-10-01"}
+
+
+def _foreign_calendar_day_kwargs(team):
+    import datetime
+
+    from issues.models import CalendarDay
+
+    CalendarDay.objects.get_or_create(
+        project=team.other_project, date=datetime.date(2026, 10, 2), defaults={"is_working": False}
+    )
+    return {"code": team.project.code, "day": "2026-10-02"}
+
+
+PROJECT_CASES += [
+    Case("issues:compliance", "GET", COMPLIANCE_READERS),
+    Case("issues:calendar", "GET", PM_ONLY),
+    Case("issues:calendar_day", "POST", PM_ONLY),
+    Case("issues:calendar_import", "POST", PM_ONLY),
+    Case("issues:calendar_day_remove", "POST", PM_ONLY, _calendar_day_kwargs, _foreign_calendar_day_kwargs),
+]
+
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
     "projects:my_projects": "signed in",

@@ -1,0 +1,235 @@
+"""The e-mails the issues app sends on its own: reminders, the PM's daily digest, the knowledge digest.
+
+Each function is given the current time and decides from the project's settings and
+calendar whether something is due; every e-mail goes through the outbox with a key
+built from the project, the recipient and the project-local date, so a missed
+dispatcher tick catches up on the next one and a doubled tick sends nothing twice.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Membership, Project
+from projects.outbox import email_queue
+from projects.permissions import Capability, roles_with
+
+from .calendars import WorkingCalendar
+from .compliance import active_on, missing_reporters, period_containing
+from .models import Article, Issue
+from .services import issue_settings_for
+
+LIST_LIMIT = 30
+LOOK_BACK_DAYS = 40
+
+
+def _local(project: Project, now: datetime.datetime) -> datetime.datetime:
+    return now.astimezone(zoneinfo.ZoneInfo(project.time_zone))
+
+
+def _at(project: Project, day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, time, tzinfo=zoneinfo.ZoneInfo(project.time_zone))
+
+
+def _report_url(project: Project) -> str:
+    return reverse("issues:report", kwargs={"code": project.code})
+
+
+# --- Reminders (D-LOG-3) ------------------------------------------------------
+
+
+def is_reminder_day(project: Project, day: datetime.date, cadence: str) -> bool:
+    """Daily: every working day. Weekly and monthly: the last working day of the period."""
+    calendar = WorkingCalendar(project, day - datetime.timedelta(days=31), day + datetime.timedelta(days=31))
+    return period_containing(cadence, day, calendar).last_working_day == day
+
+
+@transaction.atomic
+def reminders_send(*, project: Project, now: datetime.datetime) -> int:
+    """One reminder to each expected reporter who has not filed, once the reminder time has passed."""
+    settings_row = issue_settings_for(project)
+    local = _local(project, now)
+    today = local.date()
+    if local.time() < settings_row.reminder_time or not is_reminder_day(project, today, settings_row.report_cadence):
+        return 0
+    # Reminded only while still a member today (one who left mid-week is not chased on Friday).
+    current = [
+        m
+        for m in missing_reporters(project, today, cadence=settings_row.report_cadence)
+        if active_on(m, project, today)
+    ]
+    calendar = WorkingCalendar(project, today - datetime.timedelta(days=31), today + datetime.timedelta(days=31))
+    period = period_containing(settings_row.report_cadence, today, calendar)
+    for membership in current:
+        email_queue(
+            to=membership.user,
+            template="daily-reminder",
+            project=project,
+            key=f"daily-reminder:{project.pk}:{membership.user_id}:{today.isoformat()}",
+            context={
+                "cadence": settings_row.report_cadence,
+                "period": period,
+                "today": today,
+                "report_url": _report_url(project),
+            },
+        )
+    return len(current)
+
+
+# --- The PM's daily digest (D-LOG-2) -------------------------------------------
+
+
+def previous_working_day(project: Project, day: datetime.date) -> datetime.date:
+    calendar = WorkingCalendar(project, day - datetime.timedelta(days=LOOK_BACK_DAYS), day - datetime.timedelta(days=1))
+    days = calendar.working_days()
+    return days[-1] if days else day - datetime.timedelta(days=1)
+
+
+def digest_window(
+    project: Project, day: datetime.date, at: datetime.time
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the previous working day's digest time to this one's: every moment belongs to exactly one
+    digest, so what was filed over a weekend or a holiday appears in the next working day's."""
+    return _at(project, previous_working_day(project, day), at), _at(project, day, at)
+
+
+@dataclass
+class Digest:
+    day: datetime.date
+    since: datetime.datetime
+    until: datetime.datetime
+    new_issues: list[Issue]
+    new_count: int
+    missing: list[Membership]
+    overdue: list[Issue]
+    overdue_count: int
+    with_consultant: list[Issue]
+    with_consultant_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.new_count or self.missing or self.overdue_count or self.with_consultant_count)
+
+
+def overdue_filter(now: datetime.datetime) -> Q:
+    """Issue.is_overdue as a query: unresolved and older than its severity's target."""
+    unresolved = (
+        Issue.Status.NEW,
+        Issue.Status.ANALYSING,
+        Issue.Status.WITH_CONSULTANT,
+        Issue.Status.SOLUTION_PROPOSED,
+    )
+    by_severity = Q()
+    for severity, days in Issue.TARGET_DAYS.items():
+        # age_days() > target  ⇔  created before now − (target + 1) days
+        by_severity |= Q(severity=severity, created_at__lte=now - datetime.timedelta(days=days + 1))
+    return Q(status__in=unresolved) & by_severity
+
+
+def daily_digest(project: Project, day: datetime.date, now: datetime.datetime) -> Digest:
+    settings_row = issue_settings_for(project)
+    since, until = digest_window(project, day, settings_row.digest_time)
+    issues = Issue.objects.filter(project=project).select_related("project", "reporter", "module", "consultant")
+    new = issues.filter(created_at__gte=since, created_at__lt=until).order_by("severity_rank", "number")
+    overdue = issues.filter(overdue_filter(now)).order_by("severity_rank", "created_at")
+    consultant = issues.filter(status=Issue.Status.WITH_CONSULTANT).order_by("forwarded_at", "number")
+    return Digest(
+        day=day,
+        since=since,
+        until=until,
+        new_issues=list(new[:LIST_LIMIT]),
+        new_count=new.count(),
+        missing=missing_reporters(project, day, cadence=settings_row.report_cadence),
+        overdue=list(overdue[:LIST_LIMIT]),
+        overdue_count=overdue.count(),
+        with_consultant=list(consultant[:LIST_LIMIT]),
+        with_consultant_count=consultant.count(),
+    )
+
+
+def _due_today(project: Project, now: datetime.datetime, at: datetime.time) -> datetime.date | None:
+    """The project-local date if it is a working day and `at` has passed on it, else None."""
+    local = _local(project, now)
+    today = local.date()
+    if local.time() < at or not WorkingCalendar(project, today, today).is_working(today):
+        return None
+    return today
+
+
+def responsible_people(project: Project) -> list[Membership]:
+    return list(
+        Membership.objects.active()
+        .filter(project=project, role__in=roles_with(Capability.ISSUES_TRIAGE))
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def digest_send(*, project: Project, now: datetime.datetime) -> int:
+    """The daily digest to the PM(s), once per working day after the digest time."""
+    today = _due_today(project, now, issue_settings_for(project).digest_time)
+    if today is None:
+        return 0
+    recipients = responsible_people(project)
+    if not recipients:
+        return 0
+    digest = daily_digest(project, today, now)
+    for membership in recipients:
+        email_queue(
+            to=membership.user,
+            template="daily-digest",
+            project=project,
+            key=f"daily-digest:{project.pk}:{today.isoformat()}",
+            context={"digest": digest, "list_url": reverse("issues:list", kwargs={"code": project.code})},
+        )
+    return len(recipients)
+
+
+# --- The knowledge digest (D-ISS-4) ---------------------------------------------
+
+
+@transaction.atomic
+def knowledge_digest_send(*, project: Project, now: datetime.datetime) -> int:
+    """Articles published since the last knowledge digest, to every active member; nothing if none."""
+    at = issue_settings_for(project).digest_time
+    today = _due_today(project, now, at)
+    if today is None:
+        return 0
+    since, until = digest_window(project, today, at)
+    articles = list(
+        Article.objects.filter(project=project, published_at__gte=since, published_at__lt=until)
+        .select_related("project", "module")
+        .order_by("published_at", "pk")
+    )
+    if not articles:
+        return 0
+    members = list(Membership.objects.active().filter(project=project).select_related("user").order_by("pk"))
+    for membership in members:
+        email_queue(
+            to=membership.user,
+            template="kb-digest",
+            project=project,
+            key=f"kb-digest:{project.pk}:{today.isoformat()}",
+            context={"articles": articles, "articles_url": reverse("issues:articles", kwargs={"code": project.code})},
+        )
+    return len(members)
+
+
+def project_mail_due(*, project: Project, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Everything the dispatcher checks for one project; each part in its own transaction."""
+    now = now or timezone.now()
+    return {
+        "reminders": reminders_send(project=project, now=now),
+        "digest": digest_send(project=project, now=now),
+        "knowledge": knowledge_digest_send(project=project, now=now),
+    }
+
+
+def projects_to_check() -> list[int]:
+    return list(Project.objects.exclude(status=Project.Status.CLOSED).order_by("pk").values_list("pk", flat=True))

@@ -1,0 +1,255 @@
+"""The working-day calendar: parsing imports, the PM's page, and what it means for who must report."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from issues.calendars import MAX_FILE_BYTES, WorkingCalendar, parse_calendar_file
+from issues.compliance import expected_reporters
+from issues.holidays import seed_calendar
+from issues.models import CalendarDay
+from issues.services import calendar_day_set
+from projects.models import Membership
+from projects.permissions import Role
+
+NATIONAL_DAY = datetime.date(2026, 10, 1)  # Thursday, 国庆节
+MAKE_UP_SATURDAY = datetime.date(2026, 10, 10)
+
+
+def upload(content: bytes, name: str = "holidays.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+ICS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:1@test\r
+SUMMARY:\xe5\x9b\xbd\xe5\xba\x86\xe8\x8a\x82\r
+DTSTART;VALUE=DATE:20261001\r
+DTEND;VALUE=DATE:20261008\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:2@test\r
+SUMMARY:\xe5\x9b\xbd\xe5\xba\x86\xe8\x8a\x82\xe8\xa1\xa5\xe7\x8f\xad\r
+DTSTART;VALUE=DATE:20261010\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+@pytest.fixture
+def reporters(team, make_user):
+    """Three key users (one from the team, two more), members since the start of 2026."""
+    for department in ("销售部", "客服部"):
+        Membership.objects.create(project=team.project, user=make_user(), role=Role.KEY_USER, department=department)
+    Membership.objects.filter(project=team.project).update(active_from=datetime.date(2026, 1, 1))
+    return list(Membership.objects.filter(project=team.project, role=Role.KEY_USER))
+
+
+@pytest.fixture
+def pm_client(client, team):
+    client.force_login(team.user(Role.PM))
+    return client
+
+
+# --- What the calendar means -------------------------------------------------------
+
+
+def test_on_a_public_holiday_nobody_is_expected_to_report(team, reporters):
+    assert len(expected_reporters(team.project, datetime.date(2026, 9, 30))) == 3
+    calendar_day_set(project=team.project, date=NATIONAL_DAY, is_working=False, name="国庆节")
+    assert expected_reporters(team.project, NATIONAL_DAY) == []
+
+
+def test_on_a_make_up_saturday_every_key_user_is_expected(team, reporters):
+    assert expected_reporters(team.project, MAKE_UP_SATURDAY) == []
+    calendar_day_set(project=team.project, date=MAKE_UP_SATURDAY, is_working=True, name="国庆节调休上班")
+    expected = expected_reporters(team.project, MAKE_UP_SATURDAY)
+    assert {m.pk for m in expected} == {m.pk for m in reporters}
+    assert all(m.role == Role.KEY_USER for m in expected)
+
+
+def test_seeded_2026_calendar_has_the_national_day_week_off_and_two_make_up_days(team):
+    seed_calendar(team.project)
+    calendar = WorkingCalendar(team.project, datetime.date(2026, 9, 14), datetime.date(2026, 10, 18))
+    october = calendar.working_days(datetime.date(2026, 9, 28), datetime.date(2026, 10, 11))
+    assert NATIONAL_DAY not in october and datetime.date(2026, 10, 7) not in october
+    assert MAKE_UP_SATURDAY in october
+    assert calendar.is_working(datetime.date(2026, 9, 20))  # the Sunday worked before the holiday
+    assert not calendar.is_working(datetime.date(2026, 10, 5))
+    # Spring Festival: nine days off, Saturday 2/14 and 2/28 worked.
+    spring = WorkingCalendar(team.project, datetime.date(2026, 2, 14), datetime.date(2026, 2, 28))
+    assert spring.working_days() == [
+        datetime.date(2026, 2, 14),
+        *[datetime.date(2026, 2, day) for day in (24, 25, 26, 27, 28)],
+    ]
+
+
+# --- Parsing -------------------------------------------------------------------------
+
+
+def test_csv_with_header_chinese_types_and_names_is_read():
+    days = parse_calendar_file(upload("日期,类型,名称\n2026-10-01,休,国庆节\n2026-10-10,班,国庆节调休\n".encode()))
+    assert [(d.date, d.is_working, d.name) for d in days] == [
+        (NATIONAL_DAY, False, "国庆节"),
+        (MAKE_UP_SATURDAY, True, "国庆节调休"),
+    ]
+
+
+def test_gb18030_csv_saved_by_excel_with_slashed_dates_is_read():
+    content = "日期,类型,名称\r\n2026/10/1,休,国庆节\r\n2026/10/10,补班,国庆节调休上班\r\n".encode("gb18030")
+    days = parse_calendar_file(upload(content))
+    assert [(d.date, d.is_working, d.name) for d in days] == [
+        (NATIONAL_DAY, False, "国庆节"),
+        (MAKE_UP_SATURDAY, True, "国庆节调休上班"),
+    ]
+
+
+def test_csv_errors_name_every_bad_line():
+    content = b"2026-10-01,holiday,National Day\n2026-13-01,holiday,Nope\n2026-10-10,maybe,?\n"
+    with pytest.raises(ValidationError) as error:
+        parse_calendar_file(upload(content))
+    messages = error.value.messages
+    assert len(messages) == 2
+    assert messages[0].startswith("Line 2:") and "2026-13-01" in messages[0]
+    assert messages[1].startswith("Line 3:") and "maybe" in messages[1]
+
+
+def test_the_same_date_as_holiday_and_workday_is_refused():
+    with pytest.raises(ValidationError) as error:
+        parse_calendar_file(upload(b"2026-10-10,holiday\n2026-10-10,workday\n"))
+    assert "Line 2" in error.value.messages[0] and "line 1" in error.value.messages[0]
+
+
+def test_ics_events_become_days_off_and_make_up_days():
+    days = parse_calendar_file(upload(ICS, "holidays.ics"))
+    off = [d.date for d in days if not d.is_working]
+    assert off == [NATIONAL_DAY + datetime.timedelta(days=n) for n in range(7)]
+    assert [d.date for d in days if d.is_working] == [MAKE_UP_SATURDAY]
+
+
+def test_ics_with_a_byte_order_mark_is_still_read_as_icalendar():
+    assert len(parse_calendar_file(upload(b"\xef\xbb\xbf" + ICS, "holidays.ics"))) == 8
+
+
+def test_ics_event_without_a_start_is_named_in_the_error():
+    broken = ICS.replace(b"DTSTART;VALUE=DATE:20261010\r\n", b"")
+    with pytest.raises(ValidationError) as error:
+        parse_calendar_file(upload(broken, "holidays.ics"))
+    assert "Event 2" in error.value.messages[0]
+
+
+def test_a_file_over_the_limit_is_refused_not_cut_short():
+    big = b"2026-10-01,holiday,x\n" * (MAX_FILE_BYTES // 20 + 10)
+    with pytest.raises(ValidationError, match="larger than 2 MB"):
+        parse_calendar_file(upload(big))
+
+
+# --- The page ------------------------------------------------------------------------
+
+
+def test_pm_sees_the_years_exceptions_and_the_months(pm_client, team):
+    seed_calendar(team.project)
+    page = pm_client.get(reverse("issues:calendar", kwargs={"code": "SCRM"}), {"year": 2026})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "国庆节" in text and "2026-10-10" in text
+    assert text.count('class="day-holiday"') == sum(1 for d in page.context["days"] if not d.is_working)
+    assert page.context["working_day_count"] == 248  # 365 days − 104 weekend days − 13 statutory holidays
+
+
+def test_pm_adds_a_make_up_day(pm_client, team):
+    url = reverse("issues:calendar_day", kwargs={"code": "SCRM"})
+    response = pm_client.post(url, {"date": "2026-10-10", "kind": "working", "name": "国庆节调休", "year": "2026"})
+    assert response.status_code == 302 and response.url.endswith("?year=2026")
+    day = CalendarDay.objects.get(project=team.project)
+    assert (day.date, day.is_working, day.name) == (MAKE_UP_SATURDAY, True, "国庆节调休")
+
+
+def test_pm_changes_a_day_through_its_prefilled_form(pm_client, team):
+    calendar_day_set(project=team.project, date=NATIONAL_DAY, is_working=False, name="国庆")
+    page = pm_client.get(reverse("issues:calendar", kwargs={"code": "SCRM"}), {"year": 2026, "date": "2026-10-01"})
+    assert page.context["day_form"].initial == {"date": NATIONAL_DAY, "kind": "off", "name": "国庆"}
+    pm_client.post(
+        reverse("issues:calendar_day", kwargs={"code": "SCRM"}), {"date": "2026-10-01", "kind": "off", "name": "国庆节"}
+    )
+    assert CalendarDay.objects.get(project=team.project).name == "国庆节"
+
+
+def test_a_redundant_day_is_refused_and_the_form_keeps_what_was_typed(pm_client, team):
+    response = pm_client.post(
+        reverse("issues:calendar_day", kwargs={"code": "SCRM"}),
+        {"date": "2026-10-10", "kind": "off", "name": "我的备注", "year": "2026"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "weekend day, already off" in text
+    assert 'value="我的备注"' in text and 'value="2026-10-10"' in text
+    assert not CalendarDay.objects.exists()
+
+
+def test_pm_removes_a_day(pm_client, team):
+    calendar_day_set(project=team.project, date=NATIONAL_DAY, is_working=False, name="国庆节")
+    response = pm_client.post(reverse("issues:calendar_day_remove", kwargs={"code": "SCRM", "day": "2026-10-01"}))
+    assert response.status_code == 302
+    assert not CalendarDay.objects.filter(project=team.project).exists()
+
+
+def test_removing_a_day_that_is_not_listed_is_404(pm_client, team):
+    url = reverse("issues:calendar_day_remove", kwargs={"code": "SCRM", "day": "2026-10-03"})
+    assert pm_client.post(url).status_code == 404
+    bad = reverse("issues:calendar_day_remove", kwargs={"code": "SCRM", "day": "yesterday"})
+    assert pm_client.post(bad).status_code == 404
+
+
+def test_import_of_a_gb18030_csv_adds_every_day(pm_client, team):
+    content = "日期,类型,名称\r\n2026/10/1,休,国庆节\r\n2026/10/2,休,国庆节\r\n2026/10/10,班,调休\r\n".encode("gb18030")
+    response = pm_client.post(
+        reverse("issues:calendar_import", kwargs={"code": "SCRM"}), {"file": upload(content), "year": "2026"}
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.filter(project=team.project).count() == 3
+    assert CalendarDay.objects.get(project=team.project, date=MAKE_UP_SATURDAY).is_working
+
+
+def test_import_of_an_ics_file_from_the_page(pm_client, team):
+    response = pm_client.post(
+        reverse("issues:calendar_import", kwargs={"code": "SCRM"}), {"file": upload(ICS, "a.ics")}
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.filter(project=team.project, is_working=False).count() == 7
+
+
+def test_import_with_a_bad_line_imports_nothing_and_lists_the_line(pm_client, team):
+    content = b"2026-10-01,holiday,National Day\n2026-10-02,holiday\n2026-10-xx,holiday,typo\n"
+    response = pm_client.post(reverse("issues:calendar_import", kwargs={"code": "SCRM"}), {"file": upload(content)})
+    assert response.status_code == 400
+    assert "Line 3: “2026-10-xx” is not a date like 2026-10-01." in response.content.decode()
+    assert not CalendarDay.objects.exists()
+
+
+def test_import_without_a_file_says_so(pm_client, team):
+    response = pm_client.post(reverse("issues:calendar_import", kwargs={"code": "SCRM"}), {})
+    assert response.status_code == 400
+    assert response.context["import_form"].errors["file"]
+
+
+def test_calendar_page_is_in_chinese_for_a_chinese_pm(client, team):
+    pm = team.user(Role.PM)
+    pm.language = "zh-hans"
+    pm.save()
+    client.force_login(pm)
+    text = client.get(reverse("issues:calendar", kwargs={"code": "SCRM"})).content.decode()
+    assert "工作日历" in text and "导入" in text
+
+
+def test_tapping_a_saturday_proposes_to_make_it_a_working_day(pm_client, team):
+    url = reverse("issues:calendar", kwargs={"code": "SCRM"})
+    saturday = pm_client.get(url, {"year": 2026, "date": "2026-10-10"}).context["day_form"]
+    assert saturday.initial == {"date": MAKE_UP_SATURDAY, "kind": "working"}
+    thursday = pm_client.get(url, {"year": 2026, "date": "2026-10-01"}).context["day_form"]
+    assert thursday.initial == {"date": NATIONAL_DAY, "kind": "off"}
