@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 _emails = itertools.count(1)
 # Memberships of the test team start early, so tests may move the clock back.
@@ -88,7 +89,9 @@ class Team:
         self.other_project = Project.objects.create(code="OTHER", name="Another project")
         self.members = {}
         for role in Role:
-            user = make_user(f"{role.value}@example.com", full_name=f"{role.label}")
+            # English names whatever language an earlier test left active in this thread.
+            with translation.override("en"):
+                user = make_user(f"{role.value}@example.com", full_name=str(role.label))
             self.members[role.value] = Membership.objects.create(
                 project=self.project, user=user, role=role, active_from=SINCE
             )
