@@ -290,3 +290,12 @@ def test_dates_are_validated(team, raised, as_role):
         success_criteria="x",
     )
     assert response.status_code == 400 and "cannot end before" in response.content.decode()
+
+
+def test_demo_has_requests_in_several_states(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    states = set(ChangeRequest.objects.values_list("status", flat=True))
+    assert {"closed", "in_pilot", "awaiting_decision", "requested", "rejected"} <= states
+    assert ChangeRequest.objects.get(status="awaiting_decision").route == ChangeRequest.Route.COMMITTEE
