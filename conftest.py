@@ -33,6 +33,12 @@ def _own_cache(settings):
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded private files (requirement documents) go to a per-test directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def fetch_raise(monkeypatch):
     """Lazy loading of a related object raises, so a page cannot hide an N+1 query."""

@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    # Remind owners of steering committee action items due today or overdue.
+    "action-item-reminders": {
+        "task": "projects.tasks.dispatch_action_item_reminders",
+        "schedule": 15 * 60.0,
+    },
 }
 
 app.autodiscover_tasks()

@@ -26,6 +26,22 @@ class Capability(models.TextChoices):
     PROJECT_EDIT = "project.edit", _("Edit the project's settings")
     MEMBERS_VIEW = "members.view", _("See the members")
     MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, end memberships")
+    PLAN_VIEW = "plan.view", _("See the plan, milestones and baselines")
+    PLAN_EDIT = "plan.edit", _("Edit phases, milestones, forecasts and the budget; request a rebaseline")
+    BUDGET_VIEW = "budget.view", _("See the budget")
+    REBASELINE_APPROVE = "rebaseline.approve", _("Approve or reject a rebaseline request")
+    RISKS_VIEW = "risks.view", _("See the risk register")
+    RISKS_EDIT = "risks.edit", _("Record and update risks")
+    REQUIREMENTS_VIEW = "requirements.view", _("See and download requirement documents and prototypes")
+    REQUIREMENTS_UPLOAD = "requirements.upload", _("Upload requirement documents and prototypes")
+    REQUIREMENTS_SIGN = "requirements.sign", _("Sign off a requirement version")
+    TRAINING_VIEW = "training.view", _("See the training plan")
+    TRAINING_MANAGE = "training.manage", _("Plan training sessions and record attendance")
+    SETBACKS_VIEW = "setbacks.view", _("See setback reviews")
+    SETBACKS_MANAGE = "setbacks.manage", _("Write and send setback reviews")
+    COMMITTEE_VIEW = "committee.view", _("See the steering committee, its meetings and minutes")
+    MEETINGS_MANAGE = "meetings.manage", _("Set up the committee, draft and publish agendas, record minutes")
+    MEETINGS_DECIDE = "meetings.decide", _("Decide agenda items in a committee meeting")
 
 
 # The order people are listed in: leadership first, then those who run and use the project.
@@ -36,16 +52,45 @@ def by_role(memberships) -> list:
     return sorted(memberships, key=lambda m: (ROLE_ORDER.get(m.role, len(ROLE_ORDER)), m.user.full_name))
 
 
-_EVERY_MEMBER = {Capability.PROJECT_VIEW, Capability.MEMBERS_VIEW}
+_EVERY_MEMBER = {
+    Capability.PROJECT_VIEW,
+    Capability.MEMBERS_VIEW,
+    Capability.PLAN_VIEW,
+    Capability.RISKS_VIEW,
+    Capability.REQUIREMENTS_VIEW,
+    Capability.TRAINING_VIEW,
+    Capability.SETBACKS_VIEW,
+}
+# Leadership reads the budget and the committee's work; steering members and the sponsor decide.
+_LEADERSHIP = _EVERY_MEMBER | {Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW}
+_DECIDERS = _LEADERSHIP | {Capability.MEETINGS_DECIDE, Capability.REQUIREMENTS_SIGN}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SPONSOR: frozenset(_EVERY_MEMBER),
-    Role.EXECUTIVE: frozenset(_EVERY_MEMBER),
-    Role.STEERING: frozenset(_EVERY_MEMBER),
-    Role.PM: frozenset(_EVERY_MEMBER | {Capability.PROJECT_EDIT, Capability.MEMBERS_MANAGE}),
-    Role.CONSULTANT: frozenset(_EVERY_MEMBER),
-    Role.KEY_USER: frozenset(_EVERY_MEMBER),
+    Role.SPONSOR: frozenset(_DECIDERS | {Capability.REBASELINE_APPROVE}),
+    Role.EXECUTIVE: frozenset(_LEADERSHIP),
+    Role.STEERING: frozenset(_DECIDERS),
+    Role.PM: frozenset(
+        _LEADERSHIP
+        | {
+            Capability.PROJECT_EDIT,
+            Capability.MEMBERS_MANAGE,
+            Capability.PLAN_EDIT,
+            Capability.RISKS_EDIT,
+            Capability.REQUIREMENTS_UPLOAD,
+            Capability.TRAINING_MANAGE,
+            Capability.SETBACKS_MANAGE,
+            Capability.MEETINGS_MANAGE,
+        }
+    ),
+    Role.CONSULTANT: frozenset(
+        _EVERY_MEMBER | {Capability.RISKS_EDIT, Capability.REQUIREMENTS_UPLOAD, Capability.TRAINING_MANAGE}
+    ),
+    Role.KEY_USER: frozenset(_EVERY_MEMBER | {Capability.REQUIREMENTS_SIGN}),
 }
+
+# Capabilities a PM may grant to one membership beyond its role (Membership.grants),
+# e.g. the budget to a key user who owns the training budget.
+GRANTABLE = frozenset({Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW})
 
 # Who hears about the state of the project (status reports, escalations,
 # plan announcements go to them by default).
@@ -54,6 +99,15 @@ LEADERSHIP_ROLES = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING})
 
 def role_can(role: str, capability: str) -> bool:
     return capability in CAPABILITIES.get(role, frozenset())
+
+
+def membership_can(role: str, grants, capability: str) -> bool:
+    """The role's capabilities plus any grantable capability granted to this one membership."""
+    return role_can(role, capability) or (capability in GRANTABLE and capability in (grants or ()))
+
+
+def grantable_choices() -> list[tuple[str, str]]:
+    return [(capability.value, capability.label) for capability in Capability if capability in GRANTABLE]
 
 
 def roles_with(capability: str) -> list[str]:

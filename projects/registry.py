@@ -3,7 +3,9 @@
 `projects` never imports `issues`, `changes` or `closure`; they add themselves here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -27,3 +29,55 @@ def register_nav_item(item: NavItem) -> None:
         return
     project_nav.append(item)
     project_nav.sort(key=lambda entry: entry.order)
+
+
+# --- Decisions the steering committee takes (D-SC-3) ------------------------------------------
+#
+# Anything that waits for a committee decision — a rebaseline request here; change requests over
+# threshold and escalations from other apps — registers a provider. The committee's next agenda
+# proposes every pending object, and a decision on an agenda item linked to one is handed back to
+# its provider, which approves, rejects or defers the object itself.
+
+
+class Outcome:
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """One object waiting for a decision, as an agenda proposes it."""
+
+    kind: str
+    object_id: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DecisionProvider:
+    """`pending(project)` lists what waits for the committee; `describe(project, ids)` names linked
+    objects ({id: PendingDecision}, one query for all); `decide(...)` carries out a decision.
+
+    `decide` is called inside the committee's transaction with keyword arguments
+    `project`, `object_id`, `outcome` (an `Outcome` value), `rationale` and `decided_by`,
+    and raises django.core.exceptions.ValidationError when the object can no longer be decided.
+    """
+
+    kind: str
+    label: str | Promise
+    pending: Callable[[Any], list[PendingDecision]]
+    decide: Callable[..., None]
+    describe: Callable[[Any, list[int]], dict[int, PendingDecision]]
+
+
+decision_providers: dict[str, DecisionProvider] = {}
+
+
+def register_decision_provider(provider: DecisionProvider) -> None:
+    decision_providers.setdefault(provider.kind, provider)
+
+
+def pending_decisions(project) -> list[PendingDecision]:
+    return [item for provider in decision_providers.values() for item in provider.pending(project)]
