@@ -29,7 +29,10 @@ from projects.permissions import Role
 D = datetime.date
 
 
-def milestone(project: Project, name="试点上线", baseline=D(2027, 3, 1), forecast=None, **fields) -> Milestone:
+PILOT = D(2027, 3, 1)
+
+
+def milestone(project: Project, name="试点上线", baseline=PILOT, forecast=None, **fields) -> Milestone:
     return services_plan.milestone_save(
         project=project,
         name=name,

@@ -148,13 +148,17 @@ def test_a_rejected_rebaseline_leaves_the_baseline_alone(team):
     request = services_plan.rebaseline_request_create(
         project=team.project, requested_by=team.user(Role.PM), reason="x", extra_cost=Decimal(0)
     )
-    services_plan.rebaseline_decide(request=request, outcome="rejected", rationale="先赶工", decided_by=team.user("sponsor"))
+    services_plan.rebaseline_decide(
+        request=request, outcome="rejected", rationale="先赶工", decided_by=team.user("sponsor")
+    )
     second.refresh_from_db()
     assert second.baseline_date == D(2027, 4, 30)
     assert PlanBaseline.objects.filter(project=team.project).count() == 1
     assert OutboundEmail.objects.count() == 0
     with pytest.raises(ValidationError, match="already been decided"):
-        services_plan.rebaseline_decide(request=request, outcome="approved", rationale="", decided_by=team.user("sponsor"))
+        services_plan.rebaseline_decide(
+            request=request, outcome="approved", rationale="", decided_by=team.user("sponsor")
+        )
 
 
 def test_budget_shows_variance_and_marks_lines_beyond_tolerance(pm_client, team):

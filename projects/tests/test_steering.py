@@ -39,7 +39,9 @@ def committee(team):
         (Role.STEERING, CommitteeMember.CommitteeRole.CHAIR),
         (Role.PM, CommitteeMember.CommitteeRole.SECRETARY),
     ]:
-        services_steering.committee_member_add(project=team.project, user=team.user(role), committee_role=committee_role)
+        services_steering.committee_member_add(
+            project=team.project, user=team.user(role), committee_role=committee_role
+        )
     return team
 
 
@@ -217,7 +219,10 @@ def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
     pm = login(committee, Role.PM)
     response = pm.post(
         url("meeting_minutes", pk=published.pk),
-        {"attendees": [committee.user(Role.SPONSOR).pk, committee.user(Role.PM).pk], f"minutes_{item.pk}": "讨论了数据迁移延期的原因"},
+        {
+            "attendees": [committee.user(Role.SPONSOR).pk, committee.user(Role.PM).pk],
+            f"minutes_{item.pk}": "讨论了数据迁移延期的原因",
+        },
     )
     assert response.status_code == 302
     services_steering.action_item_add(
@@ -231,7 +236,7 @@ def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
     assert len(mail.outbox) == 3
     message = mail.outbox[0]
     assert "讨论了数据迁移延期的原因" in message.body
-    filename, pdf, mimetype = message.attachments[0]
+    _filename, pdf, mimetype = message.attachments[0]
     assert mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "讨论了数据迁移延期的原因" in text and "提交赶工方案" in text
@@ -309,8 +314,12 @@ def test_committee_page_shows_open_and_overdue_action_items(committee, now, time
     past = meeting(committee, starts_at=now + datetime.timedelta(days=5))
     services_steering.agenda_item_add(meeting=past, title="汇报")
     services_steering.meeting_publish(meeting=past, published_by=committee.user(Role.PM))
-    services_steering.action_item_add(meeting=past, title="逾期的任务", owner=committee.user(Role.PM), due_date=D(2027, 3, 8))
-    services_steering.action_item_add(meeting=past, title="未到期的任务", owner=committee.user(Role.PM), due_date=D(2027, 4, 8))
+    services_steering.action_item_add(
+        meeting=past, title="逾期的任务", owner=committee.user(Role.PM), due_date=D(2027, 3, 8)
+    )
+    services_steering.action_item_add(
+        meeting=past, title="未到期的任务", owner=committee.user(Role.PM), due_date=D(2027, 4, 8)
+    )
     time_machine.move_to(datetime.datetime(2027, 3, 10, 9, 0, tzinfo=SHANGHAI), tick=False)
     response = login(committee, Role.EXECUTIVE).get(url("committee"))
     assert [a.title for a in response.context["open_actions"]] == ["逾期的任务", "未到期的任务"]
@@ -330,8 +339,10 @@ def test_meeting_needs_a_place_or_a_link_and_keeps_what_was_typed(committee):
 
 def test_committee_and_meeting_pages_query_counts_do_not_grow_with_rows(committee, now, fetch_raise):
     pm = login(committee, Role.PM)
-    published, item, _request = _published_with_rebaseline(committee, now)
-    services_steering.action_item_add(meeting=published, title="A0", owner=committee.user(Role.PM), due_date=D(2027, 3, 2))
+    published, _item, _request = _published_with_rebaseline(committee, now)
+    services_steering.action_item_add(
+        meeting=published, title="A0", owner=committee.user(Role.PM), due_date=D(2027, 3, 2)
+    )
 
     def counts():
         result = []
@@ -343,7 +354,10 @@ def test_committee_and_meeting_pages_query_counts_do_not_grow_with_rows(committe
 
     few = counts()
     AgendaItem.objects.bulk_create(
-        [AgendaItem(meeting=published, title=f"议题{n}", order=n + 2, presenter=committee.user(Role.PM)) for n in range(8)]
+        [
+            AgendaItem(meeting=published, title=f"议题{n}", order=n + 2, presenter=committee.user(Role.PM))
+            for n in range(8)
+        ]
     )
     for n in range(8):
         services_steering.action_item_add(
