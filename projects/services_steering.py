@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .calendars import meeting_invitation
@@ -128,7 +128,9 @@ def agenda_add_pending(*, meeting: Meeting) -> list[AgendaItem]:
     """Put every object waiting for a decision, and not on an open agenda yet, on this agenda."""
     if meeting.status != Meeting.Status.DRAFT:
         return []
-    pending = pending_not_on_agenda(meeting.project, pending_decisions(meeting.project))
+    # The agenda is one document for the whole committee: written in the project's language.
+    with translation.override(meeting.project.default_language):
+        pending = pending_not_on_agenda(meeting.project, pending_decisions(meeting.project))
     return [
         agenda_item_add(
             meeting=meeting,

@@ -26,6 +26,7 @@ from .forms_plan import (
     TrainingSessionForm,
 )
 from .models import (
+    BudgetLine,
     Milestone,
     Phase,
     PlanBaseline,
@@ -164,6 +165,11 @@ def _rebaseline_page(request, membership, rebaseline, form, status=200):
         "rebaseline": rebaseline,
         "can_approve": membership.can(Capability.REBASELINE_APPROVE),
         "can_see_budget": membership.can(Capability.BUDGET_VIEW),
+        "proposed_budget": [
+            {**row, "label": BudgetLine.Category(row["category"]).label}
+            for row in rebaseline.proposal.get("budget", [])
+            if row["category"] in BudgetLine.Category.values
+        ],
         "form": form,
     }
     return render(request, "projects/rebaseline_detail.html", context, status=status)

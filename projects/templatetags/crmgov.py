@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.urls import reverse
 
@@ -21,3 +23,11 @@ def project_nav_items(context, membership) -> list[dict]:
         for item in project_nav
         if membership.can(item.capability)
     ]
+
+
+@register.filter
+def money(value) -> str:
+    """An amount with two decimals and comma grouping (as finance writes it, in both languages)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"

@@ -75,6 +75,7 @@ def test_items_waiting_for_a_decision_are_proposed_for_the_next_agenda(committee
     first = meeting(committee, starts_at=now + datetime.timedelta(days=7))
     item = first.items.get()
     assert (item.linked_kind, item.linked_id, item.decision_required) == ("rebaseline", request.pk, True)
+    assert item.title == "重新基线：延误 10 天，损失 70,000.00"  # in the project's language, for the whole committee
     second = meeting(committee, starts_at=now + datetime.timedelta(days=14), title="下一次")
     assert not second.items.exists()  # already on an open agenda
 

@@ -34,14 +34,14 @@
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0, data: [data.labels.baseline, data.labels.forecast, data.labels.actual] },
       tooltip: { trigger: "item" },
-      xAxis: { type: "time" },
+      xAxis: { type: "time", axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
       series: [
         {
           name: data.labels.baseline, type: "scatter", symbol: "circle", symbolSize: 12, data: points("baseline"),
           itemStyle: { color: "#6c757d" },
           markLine: {
-            symbol: "none", silent: true, label: { formatter: data.labels.today },
+            symbol: "none", silent: true, label: { formatter: data.labels.today, position: "insideEndTop" },
             lineStyle: { color: "#0d6efd", type: "dashed" }, data: [{ xAxis: data.today }]
           }
         },
