@@ -33,7 +33,15 @@
       animation: false,
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0, data: [data.labels.baseline, data.labels.forecast, data.labels.actual] },
-      tooltip: { trigger: "item" },
+      tooltip: {
+        trigger: "item",
+        formatter: function (params) {
+          var m = data.milestones[params.value[1]];
+          var encode = window.echarts.format.encodeHTML;
+          return encode(m.name) + "<br>" + encode(params.seriesName) + ": " + encode(params.value[0]) +
+            "<br>" + encode(data.labels.slip) + ": " + m.slip;
+        }
+      },
       xAxis: { type: "time", axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
       series: [

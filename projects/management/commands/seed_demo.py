@@ -183,7 +183,7 @@ def _load_plan(project: Project, p: dict) -> None:
     services_plan.baseline_set_initial(
         project=project, approved_by=p["wang.jianguo"], reason="项目启动会确认的计划和预算"
     )
-    for m in project.milestones.all():
+    for m in project.milestones.select_related("phase", "owner"):
         forecast = next(f for name, _ph, _b, f, _a, _o in milestones if name == m.name)
         services_plan.milestone_save(
             project=project,
