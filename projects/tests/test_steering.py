@@ -369,3 +369,14 @@ def test_committee_and_meeting_pages_query_counts_do_not_grow_with_rows(committe
         meeting=published, attendees=[committee.user(Role.SPONSOR), committee.user(Role.STEERING)], minutes={}
     )
     assert counts() == few
+
+
+def test_the_calendar_invitation_folds_long_chinese_lines_within_75_octets(committee, now):
+    long_meeting = meeting(committee, starts_at=now + datetime.timedelta(days=10), title="指导委员会" * 12)
+    services_steering.agenda_item_add(meeting=long_meeting, title="关于华南区客户档案数据迁移与清洗工作的专项汇报" * 3)
+    services_steering.meeting_publish(meeting=long_meeting, published_by=committee.user(Role.PM))
+    ics = OutboundEmail.objects.first().attachments[0]["text"]
+    lines = ics.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = ics.replace("\r\n ", "")
+    assert f"SUMMARY:{'指导委员会' * 12}" in unfolded
