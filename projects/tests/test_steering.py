@@ -256,8 +256,11 @@ def test_members_download_the_minutes_as_pdf_in_their_language(committee, now):
     sponsor.save()
     response = login(committee, Role.SPONSOR).get(url("meeting_minutes_pdf", pk=published.pk))
     assert response["Content-Type"] == "application/pdf"
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    text = page.extract_text()
     assert "华南区销售CRM上线" in text and "同意延期" in text and "出席" in text
+    fonts = {font.get_object()["/BaseFont"].split("+")[-1] for font in page["/Resources"]["/Font"].values()}
+    assert fonts <= {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}, fonts
 
 
 def test_action_item_owners_are_reminded_when_due_and_when_overdue_once_a_day(committee, time_machine):
