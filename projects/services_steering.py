@@ -42,6 +42,12 @@ def _ensure_open(meeting: Meeting) -> None:
         raise ValidationError(_("The meeting is closed and its minutes are locked."))
 
 
+def _ensure_started(meeting: Meeting) -> None:
+    """Decisions are taken, and minutes closed, in or after the meeting — not before it."""
+    if timezone.now() < meeting.starts_at:
+        raise ValidationError(_("The meeting has not started yet."))
+
+
 def _ensure_draft(meeting: Meeting) -> None:
     if meeting.status != Meeting.Status.DRAFT:
         raise ValidationError(_("The agenda has been published and can no longer change."))
@@ -218,6 +224,7 @@ def agenda_item_decide(*, item: AgendaItem, outcome: str, rationale: str, decide
     _ensure_open(meeting)
     if meeting.status == Meeting.Status.DRAFT:
         raise ValidationError(_("Publish the agenda before deciding its items."))
+    _ensure_started(meeting)
     if item.outcome in {Outcome.APPROVED, Outcome.REJECTED}:
         raise ValidationError(_("This item has already been decided."))
     if outcome not in AgendaItem.Outcome.values:
@@ -269,6 +276,7 @@ def meeting_close(*, meeting: Meeting, closed_by: User) -> Meeting:
     _ensure_open(meeting)
     if meeting.status == Meeting.Status.DRAFT:
         raise ValidationError(_("Publish the agenda before closing the meeting."))
+    _ensure_started(meeting)
     meeting.status = Meeting.Status.CLOSED
     meeting.closed_at = timezone.now()
     meeting.save(update_fields=["status", "closed_at"])

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -117,6 +118,7 @@ def _meeting_page(request, membership, meeting, *, item_form=None, action_form=N
         "can_decide": membership.can(Capability.MEETINGS_DECIDE),
         "proposed": proposed,
         "deadline": meeting.publish_deadline(project.agenda_notice_days),
+        "started": meeting.starts_at <= timezone.now(),
         "item_form": item_form or AgendaItemForm(project=project),
         "action_form": action_form or ActionItemForm(project=project),
         "status_form": ActionStatusForm(),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from projects import services_plan
 from projects.models import BudgetLine, Milestone, OutboundEmail, PlanBaseline, RebaselineRequest
@@ -20,6 +21,13 @@ D = datetime.date
 def pm_client(client, team):
     client.force_login(team.user(Role.PM))
     return client
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def url(name, **kwargs):

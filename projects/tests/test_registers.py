@@ -10,12 +10,19 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from projects import services_plan
 from projects.models import Membership, RequirementVersion, Risk, TrainingSession
 from projects.permissions import Role
 from projects.tests.factories import milestone
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def url(name, **kwargs):

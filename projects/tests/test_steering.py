@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from crmgov.celery import app
@@ -20,6 +22,13 @@ from projects.tests.factories import baselined_plan
 
 D = datetime.date
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def url(name, **kwargs):
@@ -135,8 +144,27 @@ def _published_with_rebaseline(committee, now):
     return published, published.items.get(), request
 
 
-def test_a_committee_decision_on_a_linked_rebaseline_changes_the_baseline_version(committee, now):
+def _in_the_meeting(time_machine, held: Meeting) -> None:
+    time_machine.move_to(held.starts_at + datetime.timedelta(minutes=10), tick=False)
+
+
+def test_decisions_and_closing_wait_for_the_meeting_to_start(committee, now, time_machine):
     published, item, request = _published_with_rebaseline(committee, now)
+    with pytest.raises(ValidationError, match="not started"):
+        services_steering.agenda_item_decide(
+            item=item, outcome="approved", rationale="提前决定", decided_by=committee.user(Role.SPONSOR)
+        )
+    with pytest.raises(ValidationError, match="not started"):
+        services_steering.meeting_close(meeting=published, closed_by=committee.user(Role.PM))
+    request.refresh_from_db()
+    assert request.status == RebaselineRequest.Status.PENDING
+    _in_the_meeting(time_machine, published)
+    services_steering.meeting_close(meeting=published, closed_by=committee.user(Role.PM))
+
+
+def test_a_committee_decision_on_a_linked_rebaseline_changes_the_baseline_version(committee, now, time_machine):
+    published, item, request = _published_with_rebaseline(committee, now)
+    _in_the_meeting(time_machine, published)
     steering = login(committee, Role.STEERING)
     response = steering.post(
         url("agenda_item_decide", pk=published.pk, item=item.pk),
@@ -150,8 +178,9 @@ def test_a_committee_decision_on_a_linked_rebaseline_changes_the_baseline_versio
     assert item.outcome == "approved" and item.rationale == "同意延期两周，范围不变"
 
 
-def test_a_rejected_item_rejects_the_request_and_a_deferred_one_comes_back_next_time(committee, now):
+def test_a_rejected_item_rejects_the_request_and_a_deferred_one_comes_back_next_time(committee, now, time_machine):
     published, item, request = _published_with_rebaseline(committee, now)
+    _in_the_meeting(time_machine, published)
     services_steering.agenda_item_decide(
         item=item, outcome="deferred", rationale="补充损失测算", decided_by=committee.user(Role.SPONSOR)
     )
@@ -162,6 +191,7 @@ def test_a_rejected_item_rejects_the_request_and_a_deferred_one_comes_back_next_
     again = following.items.get()
     assert again.linked_id == request.pk
     services_steering.meeting_publish(meeting=following, published_by=committee.user(Role.PM))
+    _in_the_meeting(time_machine, following)
     services_steering.agenda_item_decide(
         item=again, outcome="rejected", rationale="先赶工", decided_by=committee.user(Role.SPONSOR)
     )
@@ -169,18 +199,20 @@ def test_a_rejected_item_rejects_the_request_and_a_deferred_one_comes_back_next_
     assert request.status == RebaselineRequest.Status.REJECTED
 
 
-def test_a_decision_needs_a_rationale_and_keeps_the_choice(committee, now):
+def test_a_decision_needs_a_rationale_and_keeps_the_choice(committee, now, time_machine):
     published, item, _request = _published_with_rebaseline(committee, now)
+    _in_the_meeting(time_machine, published)
     response = login(committee, Role.SPONSOR).post(
         url("agenda_item_decide", pk=published.pk, item=item.pk), {f"item{item.pk}-outcome": "approved"}
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "This field is required" in page
-    assert 'value="approved" checked' in page or 'value="approved"\n' in page or "checked" in page
+    chosen = re.search(rf'<input[^>]*name="item{item.pk}-outcome"[^>]*value="approved"[^>]*>', page).group(0)
+    assert "checked" in chosen
 
 
-def test_other_apps_register_their_objects_for_committee_decisions(committee, now, monkeypatch):
+def test_other_apps_register_their_objects_for_committee_decisions(committee, now, monkeypatch, time_machine):
     decided = []
 
     def pending(project):
@@ -197,6 +229,7 @@ def test_other_apps_register_their_objects_for_committee_decisions(committee, no
     published = meeting(committee, starts_at=now + datetime.timedelta(days=5))
     item = published.items.get(linked_kind="change")
     services_steering.meeting_publish(meeting=published, published_by=committee.user(Role.PM))
+    _in_the_meeting(time_machine, published)
     services_steering.agenda_item_decide(
         item=item, outcome="approved", rationale="超过阈值，批准", decided_by=committee.user(Role.STEERING)
     )
@@ -214,7 +247,7 @@ def test_other_apps_register_their_objects_for_committee_decisions(committee, no
 
 
 def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
-    committee, now, django_capture_on_commit_callbacks
+    committee, now, django_capture_on_commit_callbacks, time_machine
 ):
     published, item, _request = _published_with_rebaseline(committee, now)
     pm = login(committee, Role.PM)
@@ -230,6 +263,7 @@ def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
         meeting=published, title="提交赶工方案", owner=committee.user(Role.PM), due_date=D(2027, 3, 20)
     )
     mail.outbox.clear()
+    _in_the_meeting(time_machine, published)
     with django_capture_on_commit_callbacks(execute=True):
         pm.post(url("meeting_close", pk=published.pk))
     published.refresh_from_db()
@@ -247,8 +281,9 @@ def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
     assert item.minutes == "讨论了数据迁移延期的原因"
 
 
-def test_members_download_the_minutes_as_pdf_in_their_language(committee, now):
+def test_members_download_the_minutes_as_pdf_in_their_language(committee, now, time_machine):
     published, item, _request = _published_with_rebaseline(committee, now)
+    _in_the_meeting(time_machine, published)
     services_steering.meeting_record(meeting=published, attendees=[], minutes={item.pk: "同意延期"})
     services_steering.meeting_close(meeting=published, closed_by=committee.user(Role.PM))
     sponsor = committee.user(Role.SPONSOR)
