@@ -62,6 +62,7 @@ def plan(request, code):
         "project": project,
         "membership": membership,
         "can_edit": membership.can(Capability.PLAN_EDIT),
+        "can_review": membership.can(Capability.SETBACKS_MANAGE),
         "baseline_form": BaselineForm(),
         **selectors.plan_overview(project),
     }
@@ -164,6 +165,7 @@ def _rebaseline_page(request, membership, rebaseline, form, status=200):
         "membership": membership,
         "rebaseline": rebaseline,
         "can_approve": membership.can(Capability.REBASELINE_APPROVE),
+        "can_review": membership.can(Capability.SETBACKS_MANAGE),
         "can_see_budget": membership.can(Capability.BUDGET_VIEW),
         "proposed_budget": [
             {**row, "label": BudgetLine.Category(row["category"]).label}
@@ -450,7 +452,9 @@ def setbacks(request, code):
 def setback_create(request, code):
     membership = get_membership_for(request, code, Capability.SETBACKS_MANAGE)
     project = membership.project
-    form = SetbackReviewForm(request.POST or None, project=project)
+    # Linked from a missed milestone or an approved rebaseline: start from it.
+    initial = {key: request.GET[key] for key in ("milestone", "rebaseline") if request.GET.get(key, "").isdigit()}
+    form = SetbackReviewForm(request.POST or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             review = services_plan.setback_review_create(project=project, created_by=request.user, **form.cleaned_data)

@@ -293,3 +293,13 @@ def test_register_pages_query_counts_do_not_grow_with_rows(team, make_user, fetc
     for n in range(1, 10):
         add_rows(n)
     assert counts() == few
+
+
+def test_a_missed_milestone_offers_the_pm_a_setback_review_that_starts_from_it(team, time_machine):
+    time_machine.move_to(datetime.datetime(2027, 1, 20, 9, 0, tzinfo=datetime.UTC), tick=False)
+    missed = milestone(team.project, "需求确认", datetime.date(2027, 1, 15))
+    pm = login(team, Role.PM)
+    link = f"{url('setback_create')}?milestone={missed.pk}"
+    assert link in pm.get(url("plan")).content.decode()
+    assert link not in login(team, Role.CONSULTANT).get(url("plan")).content.decode()
+    assert pm.get(link).context["form"]["milestone"].value() == str(missed.pk)
