@@ -192,10 +192,11 @@ def rebaseline_decide(
 ) -> RebaselineRequest:
     """Approve (a new baseline version, announced to every member), reject, or defer a request."""
     request = RebaselineRequest.objects.select_for_update().select_related("project").get(pk=request.pk)
+    if outcome == Outcome.DEFERRED:
+        # Nothing changes; a committee may still defer an item the sponsor decided meanwhile.
+        return request
     if request.status != RebaselineRequest.Status.PENDING:
         raise ValidationError(_("This rebaseline request has already been decided."))
-    if outcome == Outcome.DEFERRED:
-        return request
     if outcome not in {Outcome.APPROVED, Outcome.REJECTED}:
         raise ValidationError(_("Choose approve or reject."))
     request.decided_by = decided_by

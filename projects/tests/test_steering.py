@@ -418,3 +418,22 @@ def test_the_calendar_invitation_folds_long_chinese_lines_within_75_octets(commi
     assert all(len(line.encode()) <= 75 for line in lines)
     unfolded = ics.replace("\r\n ", "")
     assert f"SUMMARY:{'指导委员会' * 12}" in unfolded
+
+
+def test_an_item_the_sponsor_decided_meanwhile_cannot_be_decided_again_only_deferred(committee, now, time_machine):
+    published, item, request = _published_with_rebaseline(committee, now)
+    services_plan.rebaseline_decide(
+        request=request, outcome="approved", rationale="紧急，先批", decided_by=committee.user(Role.SPONSOR)
+    )
+    _in_the_meeting(time_machine, published)
+    with pytest.raises(ValidationError, match="already been decided"):
+        services_steering.agenda_item_decide(
+            item=item, outcome="rejected", rationale="不同意", decided_by=committee.user(Role.STEERING)
+        )
+    services_steering.agenda_item_decide(
+        item=item, outcome="deferred", rationale="发起人已批准，仅通报", decided_by=committee.user(Role.STEERING)
+    )
+    request.refresh_from_db()
+    item.refresh_from_db()
+    assert request.status == RebaselineRequest.Status.APPROVED and request.baseline.version == 2
+    assert item.outcome == "deferred"
