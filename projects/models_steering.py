@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,11 +33,6 @@ class CommitteeMember(models.Model):
         return f"{self.user} · {self.get_committee_role_display()}"
 
 
-class MeetingQuerySet(models.QuerySet):
-    def upcoming(self):
-        return self.filter(starts_at__gte=timezone.now()).exclude(status=Meeting.Status.CLOSED)
-
-
 class Meeting(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Agenda in draft")
@@ -60,8 +54,6 @@ class Meeting(models.Model):
     published_at = models.DateTimeField(_("agenda published"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
-
-    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")

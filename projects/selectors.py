@@ -241,7 +241,6 @@ def committee_overview(project: Project) -> dict:
     for action in actions:
         action.overdue = action.is_overdue(today)
     cadence_end = now + timedelta(days=project.meeting_cadence_days)
-    last_meeting = max((m.starts_at for m in meetings if m.starts_at < now), default=None)
     next_meeting = upcoming[0] if upcoming else None
     return {
         "members": list(CommitteeMember.objects.filter(project=project).select_related("user")),
@@ -250,7 +249,6 @@ def committee_overview(project: Project) -> dict:
         "open_actions": actions,
         "overdue_actions": [action for action in actions if action.overdue],
         "next_meeting": next_meeting,
-        "last_meeting": last_meeting,
         # D-SC-2: no meeting scheduled within the cadence is flagged.
         "cadence_missed": next_meeting is None or next_meeting.starts_at > cadence_end,
     }

@@ -159,7 +159,7 @@ def agenda_add_proposed(request, code, pk):
 
 def _item_for(membership, meeting_pk, item_pk):
     return get_object_or_404(
-        AgendaItem.objects.select_related("meeting"),
+        AgendaItem.objects.select_related("meeting__project"),
         pk=item_pk,
         meeting_id=meeting_pk,
         meeting__project=membership.project,
