@@ -24,8 +24,7 @@ class Role(models.TextChoices):
 class Capability(models.TextChoices):
     PROJECT_VIEW = "project.view", _("See the project")
     PROJECT_EDIT = "project.edit", _("Edit the project's settings")
-    MEMBERS_VIEW = "members.view", _("See the members")
-    MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, end memberships")
+    # The plan, its registers and the steering committee.
     PLAN_VIEW = "plan.view", _("See the plan, milestones and baselines")
     PLAN_EDIT = "plan.edit", _("Edit phases, milestones, forecasts and the budget; request a rebaseline")
     BUDGET_VIEW = "budget.view", _("See the budget")
@@ -42,6 +41,8 @@ class Capability(models.TextChoices):
     COMMITTEE_VIEW = "committee.view", _("See the steering committee, its meetings and minutes")
     MEETINGS_MANAGE = "meetings.manage", _("Set up the committee, draft and publish agendas, record minutes")
     MEETINGS_DECIDE = "meetings.decide", _("Decide agenda items in a committee meeting")
+    MEMBERS_VIEW = "members.view", _("See the members")
+    MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, end memberships")
 
 
 # The order people are listed in: leadership first, then those who run and use the project.
@@ -52,49 +53,57 @@ def by_role(memberships) -> list:
     return sorted(memberships, key=lambda m: (ROLE_ORDER.get(m.role, len(ROLE_ORDER)), m.user.full_name))
 
 
-_EVERY_MEMBER = {
-    Capability.PROJECT_VIEW,
-    Capability.MEMBERS_VIEW,
+_EVERY_MEMBER = {Capability.PROJECT_VIEW, Capability.MEMBERS_VIEW}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.SPONSOR: frozenset(_EVERY_MEMBER),
+    Role.EXECUTIVE: frozenset(_EVERY_MEMBER),
+    Role.STEERING: frozenset(_EVERY_MEMBER),
+    Role.PM: frozenset(_EVERY_MEMBER | {Capability.PROJECT_EDIT, Capability.MEMBERS_MANAGE}),
+    Role.CONSULTANT: frozenset(_EVERY_MEMBER),
+    Role.KEY_USER: frozenset(_EVERY_MEMBER),
+}
+
+# Who hears about the state of the project (status reports, escalations,
+# plan announcements go to them by default).
+LEADERSHIP_ROLES = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING})
+
+# The plan, its registers and the steering committee, added to each role's capabilities above.
+# Everyone reads the plan and registers; leadership and the PM read the budget and the
+# committee; sponsor and steering members decide; the business (not the PM) signs requirements.
+_PLAN_READERS = {
     Capability.PLAN_VIEW,
     Capability.RISKS_VIEW,
     Capability.REQUIREMENTS_VIEW,
     Capability.TRAINING_VIEW,
     Capability.SETBACKS_VIEW,
 }
-# Leadership reads the budget and the committee's work; steering members and the sponsor decide.
-_LEADERSHIP = _EVERY_MEMBER | {Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW}
-_DECIDERS = _LEADERSHIP | {Capability.MEETINGS_DECIDE, Capability.REQUIREMENTS_SIGN}
-
-CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SPONSOR: frozenset(_DECIDERS | {Capability.REBASELINE_APPROVE}),
-    Role.EXECUTIVE: frozenset(_LEADERSHIP),
-    Role.STEERING: frozenset(_DECIDERS),
-    Role.PM: frozenset(
-        _LEADERSHIP
-        | {
-            Capability.PROJECT_EDIT,
-            Capability.MEMBERS_MANAGE,
-            Capability.PLAN_EDIT,
-            Capability.RISKS_EDIT,
-            Capability.REQUIREMENTS_UPLOAD,
-            Capability.TRAINING_MANAGE,
-            Capability.SETBACKS_MANAGE,
-            Capability.MEETINGS_MANAGE,
-        }
-    ),
-    Role.CONSULTANT: frozenset(
-        _EVERY_MEMBER | {Capability.RISKS_EDIT, Capability.REQUIREMENTS_UPLOAD, Capability.TRAINING_MANAGE}
-    ),
-    Role.KEY_USER: frozenset(_EVERY_MEMBER | {Capability.REQUIREMENTS_SIGN}),
+_PLAN_LEADERSHIP = _PLAN_READERS | {Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW}
+_PLAN_DECIDERS = _PLAN_LEADERSHIP | {Capability.MEETINGS_DECIDE, Capability.REQUIREMENTS_SIGN}
+_PLAN_CAPABILITIES: dict[str, set[str]] = {
+    Role.SPONSOR: _PLAN_DECIDERS | {Capability.REBASELINE_APPROVE},
+    Role.EXECUTIVE: _PLAN_LEADERSHIP,
+    Role.STEERING: _PLAN_DECIDERS,
+    Role.PM: _PLAN_LEADERSHIP
+    | {
+        Capability.PLAN_EDIT,
+        Capability.RISKS_EDIT,
+        Capability.REQUIREMENTS_UPLOAD,
+        Capability.TRAINING_MANAGE,
+        Capability.SETBACKS_MANAGE,
+        Capability.MEETINGS_MANAGE,
+    },
+    Role.CONSULTANT: _PLAN_READERS
+    | {Capability.RISKS_EDIT, Capability.REQUIREMENTS_UPLOAD, Capability.TRAINING_MANAGE},
+    Role.KEY_USER: _PLAN_READERS | {Capability.REQUIREMENTS_SIGN},
+}
+CAPABILITIES = {
+    role: frozenset(capabilities | _PLAN_CAPABILITIES.get(role, set())) for role, capabilities in CAPABILITIES.items()
 }
 
 # Capabilities a PM may grant to one membership beyond its role (Membership.grants),
 # e.g. the budget to a key user who owns the training budget.
 GRANTABLE = frozenset({Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW})
-
-# Who hears about the state of the project (status reports, escalations,
-# plan announcements go to them by default).
-LEADERSHIP_ROLES = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING})
 
 
 def role_can(role: str, capability: str) -> bool:

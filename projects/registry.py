@@ -5,31 +5,8 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.functional import Promise
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """An entry of a project's navigation, shown to members with `capability`."""
-
-    label: str | Promise
-    url_name: str
-    capability: str
-    icon: str
-    order: int
-
-
-project_nav: list[NavItem] = []
-
-
-def register_nav_item(item: NavItem) -> None:
-    if any(existing.url_name == item.url_name for existing in project_nav):
-        return
-    project_nav.append(item)
-    project_nav.sort(key=lambda entry: entry.order)
-
 
 # --- Decisions the steering committee takes (D-SC-3) ------------------------------------------
 #
@@ -67,9 +44,9 @@ class DecisionProvider:
 
     kind: str
     label: str | Promise
-    pending: Callable[[Any], list[PendingDecision]]
+    pending: Callable[[object], list[PendingDecision]]
     decide: Callable[..., None]
-    describe: Callable[[Any, list[int]], dict[int, PendingDecision]]
+    describe: Callable[[object, list[int]], dict[int, PendingDecision]]
 
 
 decision_providers: dict[str, DecisionProvider] = {}
@@ -81,3 +58,27 @@ def register_decision_provider(provider: DecisionProvider) -> None:
 
 def pending_decisions(project) -> list[PendingDecision]:
     return [item for provider in decision_providers.values() for item in provider.pending(project)]
+
+
+# --- Navigation ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of a project's navigation, shown to members with `capability`."""
+
+    label: str | Promise
+    url_name: str
+    capability: str
+    icon: str
+    order: int
+
+
+project_nav: list[NavItem] = []
+
+
+def register_nav_item(item: NavItem) -> None:
+    if any(existing.url_name == item.url_name for existing in project_nav):
+        return
+    project_nav.append(item)
+    project_nav.sort(key=lambda entry: entry.order)

@@ -50,6 +50,14 @@ PROJECT_CASES = [
     Case("projects:member_end", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
 ]
 
+# URLs outside any project: who may use them is checked by their own tests below.
+SITE_URLS = {
+    "projects:my_projects": "signed in",
+    "projects:preferences": "signed in",
+    "projects:create": "site administrators",
+    "projects:set_language": "anyone",
+}
+
 # The plan, its registers and the steering committee.
 LEADERSHIP_AND_PM = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING, Role.PM})
 PM_AND_CONSULTANT = frozenset({Role.PM, Role.CONSULTANT})
@@ -150,14 +158,6 @@ PLAN_CASES = [
     Case("projects:action_item_status", "POST", PM_ONLY, *_pk("action")),
 ]
 PROJECT_CASES += PLAN_CASES
-
-# URLs outside any project: who may use them is checked by their own tests below.
-SITE_URLS = {
-    "projects:my_projects": "signed in",
-    "projects:preferences": "signed in",
-    "projects:create": "site administrators",
-    "projects:set_language": "anyone",
-}
 
 
 def _our_url_names(patterns=None, namespace=""):

@@ -8,6 +8,14 @@ from ..registry import project_nav
 register = template.Library()
 
 
+@register.filter
+def money(value) -> str:
+    """An amount with two decimals and comma grouping (as finance writes it, in both languages)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
 @register.simple_tag(takes_context=True)
 def project_nav_items(context, membership) -> list[dict]:
     """The project navigation entries this member may use, the current one marked."""
@@ -23,11 +31,3 @@ def project_nav_items(context, membership) -> list[dict]:
         for item in project_nav
         if membership.can(item.capability)
     ]
-
-
-@register.filter
-def money(value) -> str:
-    """An amount with two decimals and comma grouping (as finance writes it, in both languages)."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.2f}"
