@@ -35,7 +35,9 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds projects; demo data not loaded.")
             return
         else:
-            self._load()
+            with transaction.atomic():
+                self._load()
+                load_plan_demo(Project.objects.get(code=DEMO_CODE))
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_logins()
 
@@ -55,7 +57,6 @@ class Command(BaseCommand):
         for email, name, role, department, title in PEOPLE:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
             Membership.objects.create(project=project, user=user, role=role, department=department, title=title)
-        load_plan_demo(project)
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
