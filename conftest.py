@@ -38,6 +38,12 @@ def _own_cache(settings):
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded private files (requirement documents) go to a per-test directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def no_lazy_loads():
     """A context manager: inside it, lazy loading of a related object raises (wrap requests only)."""

@@ -30,6 +30,11 @@ app.conf.update(
 # from the database and is idempotent, so a missed tick catches up on the next
 # one and a doubled tick is harmless.
 app.conf.beat_schedule = {
+    # Remind owners of steering committee action items due today or overdue.
+    "action-item-reminders": {
+        "task": "projects.tasks.dispatch_action_item_reminders",
+        "schedule": 15 * 60.0,
+    },
     # Re-queue outbox e-mails whose broker message was lost or whose worker died.
     "outbox-sweep": {
         "task": "projects.tasks.sweep_outbox",

@@ -8,8 +8,19 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from .permissions import Capability
-        from .registry import NavItem, register_nav_item
+        from .registry import NavItem, register_decision_provider, register_nav_item
+        from .services_plan import rebaseline_decision_provider
 
         register_nav_item(NavItem(_("Overview"), "projects:detail", Capability.PROJECT_VIEW, "house", 0))
+        register_nav_item(NavItem(_("Plan"), "projects:plan", Capability.PLAN_VIEW, "calendar-range", 10))
+        register_nav_item(NavItem(_("Budget"), "projects:budget", Capability.BUDGET_VIEW, "cash-coin", 12))
+        register_nav_item(NavItem(_("Risks"), "projects:risks", Capability.RISKS_VIEW, "exclamation-triangle", 14))
+        register_nav_item(
+            NavItem(_("Requirements"), "projects:requirements", Capability.REQUIREMENTS_VIEW, "file-earmark-check", 16)
+        )
+        register_nav_item(NavItem(_("Training"), "projects:training", Capability.TRAINING_VIEW, "mortarboard", 18))
+        register_nav_item(NavItem(_("Setbacks"), "projects:setbacks", Capability.SETBACKS_VIEW, "arrow-repeat", 20))
+        register_nav_item(NavItem(_("Committee"), "projects:committee", Capability.COMMITTEE_VIEW, "bank", 22))
         register_nav_item(NavItem(_("Members"), "projects:members", Capability.MEMBERS_VIEW, "people", 90))
         register_nav_item(NavItem(_("Settings"), "projects:edit", Capability.PROJECT_EDIT, "gear", 100))
+        register_decision_provider(rebaseline_decision_provider())

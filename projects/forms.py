@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Project, User, time_zone_choices
-from .permissions import Role
+from .permissions import Role, grantable_choices
 
 
 class ProjectForm(forms.ModelForm):
@@ -25,7 +25,19 @@ class ProjectSettingsForm(ProjectForm):
     """The code never changes once issues are numbered with it."""
 
     class Meta(ProjectForm.Meta):
-        fields = ["name", "description", "vision", "status", "time_zone", "default_language"]
+        fields = [
+            "name",
+            "description",
+            "vision",
+            "status",
+            "time_zone",
+            "default_language",
+            "cost_of_delay_per_day",
+            "schedule_tolerance_days",
+            "budget_tolerance_percent",
+            "agenda_notice_days",
+            "meeting_cadence_days",
+        ]
 
 
 class InviteForm(forms.Form):
@@ -43,9 +55,17 @@ class InviteForm(forms.Form):
 
 
 class MembershipForm(forms.ModelForm):
+    grants = forms.MultipleChoiceField(
+        label=_("Extra access"),
+        choices=grantable_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Beyond what the role allows, e.g. the budget for a key user who manages the training budget."),
+    )
+
     class Meta:
         model = Membership
-        fields = ["role", "department", "title", "active_until"]
+        fields = ["role", "department", "title", "active_until", "grants"]
         widgets = {"active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 

@@ -3,7 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .permissions import Role, role_can
+from .permissions import Role, membership_can
 
 DEFAULT_LANGUAGE = "zh-hans"
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -125,6 +125,39 @@ class Project(models.Model):
         help_text=_("The language of accounts created by invitation to this project."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Plan control (D-PLAN-4, D-PLAN-6) and the steering committee's rhythm (D-SC-2).
+    cost_of_delay_per_day = models.DecimalField(
+        _("cost of delay per day"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("What one day of delay costs the company; used in every loss statement."),
+    )
+    schedule_tolerance_days = models.PositiveSmallIntegerField(
+        _("schedule tolerance (days)"),
+        default=5,
+        help_text=_("A milestone forecast later than its baseline by more than this is an exception."),
+    )
+    budget_tolerance_percent = models.DecimalField(
+        _("budget tolerance (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0)],
+        help_text=_("A budget forecast above its baseline by more than this share is an exception."),
+    )
+    agenda_notice_days = models.PositiveSmallIntegerField(
+        _("agenda notice (days)"),
+        default=3,
+        help_text=_("A meeting's agenda must be published at least this many days before it."),
+    )
+    meeting_cadence_days = models.PositiveSmallIntegerField(
+        _("steering committee cadence (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("The committee meets at least this often; a project with no meeting within it is flagged."),
+    )
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
@@ -185,6 +218,12 @@ class Membership(models.Model):
         verbose_name=_("invited by"),
     )
     invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    grants = models.JSONField(
+        _("extra access"),
+        default=list,
+        blank=True,
+        help_text=_("Capabilities given to this person beyond their role, e.g. seeing the budget."),
+    )
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -206,7 +245,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.project.code}"
 
     def can(self, capability: str) -> bool:
-        return role_can(self.role, capability)
+        return membership_can(self.role, self.grants, capability)
 
     @property
     def is_active(self) -> bool:
@@ -279,3 +318,44 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"
+
+
+# The plan and the steering committee live in their own modules; importing them here registers them.
+from .models_plan import (  # noqa: E402
+    BudgetLine,
+    Milestone,
+    Phase,
+    PlanBaseline,
+    RebaselineRequest,
+    RequirementDocument,
+    RequirementVersion,
+    Risk,
+    SetbackAction,
+    SetbackReview,
+    TrainingAttendance,
+    TrainingSession,
+)
+from .models_steering import ActionItem, AgendaItem, CommitteeMember, Meeting  # noqa: E402
+
+__all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "BudgetLine",
+    "CommitteeMember",
+    "Meeting",
+    "Membership",
+    "Milestone",
+    "OutboundEmail",
+    "Phase",
+    "PlanBaseline",
+    "Project",
+    "RebaselineRequest",
+    "RequirementDocument",
+    "RequirementVersion",
+    "Risk",
+    "SetbackAction",
+    "SetbackReview",
+    "TrainingAttendance",
+    "TrainingSession",
+    "User",
+]

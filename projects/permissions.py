@@ -24,6 +24,23 @@ class Role(models.TextChoices):
 class Capability(models.TextChoices):
     PROJECT_VIEW = "project.view", _("See the project")
     PROJECT_EDIT = "project.edit", _("Edit the project's settings")
+    # The plan, its registers and the steering committee.
+    PLAN_VIEW = "plan.view", _("See the plan, milestones and baselines")
+    PLAN_EDIT = "plan.edit", _("Edit phases, milestones, forecasts and the budget; request a rebaseline")
+    BUDGET_VIEW = "budget.view", _("See the budget")
+    REBASELINE_APPROVE = "rebaseline.approve", _("Approve or reject a rebaseline request")
+    RISKS_VIEW = "risks.view", _("See the risk register")
+    RISKS_EDIT = "risks.edit", _("Record and update risks")
+    REQUIREMENTS_VIEW = "requirements.view", _("See and download requirement documents and prototypes")
+    REQUIREMENTS_UPLOAD = "requirements.upload", _("Upload requirement documents and prototypes")
+    REQUIREMENTS_SIGN = "requirements.sign", _("Sign off a requirement version")
+    TRAINING_VIEW = "training.view", _("See the training plan")
+    TRAINING_MANAGE = "training.manage", _("Plan training sessions and record attendance")
+    SETBACKS_VIEW = "setbacks.view", _("See setback reviews")
+    SETBACKS_MANAGE = "setbacks.manage", _("Write and send setback reviews")
+    COMMITTEE_VIEW = "committee.view", _("See the steering committee, its meetings and minutes")
+    MEETINGS_MANAGE = "meetings.manage", _("Set up the committee, draft and publish agendas, record minutes")
+    MEETINGS_DECIDE = "meetings.decide", _("Decide agenda items in a committee meeting")
     MEMBERS_VIEW = "members.view", _("See the members")
     MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, end memberships")
     REPORTS_FILE = "reports.file", _("File the daily issue report")
@@ -92,9 +109,55 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # plan announcements go to them by default).
 LEADERSHIP_ROLES = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING})
 
+# The plan, its registers and the steering committee, added to each role's capabilities above.
+# Everyone reads the plan and registers; leadership and the PM read the budget and the
+# committee; sponsor and steering members decide; the business (not the PM) signs requirements.
+_PLAN_READERS = {
+    Capability.PLAN_VIEW,
+    Capability.RISKS_VIEW,
+    Capability.REQUIREMENTS_VIEW,
+    Capability.TRAINING_VIEW,
+    Capability.SETBACKS_VIEW,
+}
+_PLAN_LEADERSHIP = _PLAN_READERS | {Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW}
+_PLAN_DECIDERS = _PLAN_LEADERSHIP | {Capability.MEETINGS_DECIDE, Capability.REQUIREMENTS_SIGN}
+_PLAN_CAPABILITIES: dict[str, set[str]] = {
+    Role.SPONSOR: _PLAN_DECIDERS | {Capability.REBASELINE_APPROVE},
+    Role.EXECUTIVE: _PLAN_LEADERSHIP,
+    Role.STEERING: _PLAN_DECIDERS,
+    Role.PM: _PLAN_LEADERSHIP
+    | {
+        Capability.PLAN_EDIT,
+        Capability.RISKS_EDIT,
+        Capability.REQUIREMENTS_UPLOAD,
+        Capability.TRAINING_MANAGE,
+        Capability.SETBACKS_MANAGE,
+        Capability.MEETINGS_MANAGE,
+    },
+    Role.CONSULTANT: _PLAN_READERS
+    | {Capability.RISKS_EDIT, Capability.REQUIREMENTS_UPLOAD, Capability.TRAINING_MANAGE},
+    Role.KEY_USER: _PLAN_READERS | {Capability.REQUIREMENTS_SIGN},
+}
+CAPABILITIES = {
+    role: frozenset(capabilities | _PLAN_CAPABILITIES.get(role, set())) for role, capabilities in CAPABILITIES.items()
+}
+
+# Capabilities a PM may grant to one membership beyond its role (Membership.grants),
+# e.g. the budget to a key user who owns the training budget.
+GRANTABLE = frozenset({Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW})
+
 
 def role_can(role: str, capability: str) -> bool:
     return capability in CAPABILITIES.get(role, frozenset())
+
+
+def membership_can(role: str, grants, capability: str) -> bool:
+    """The role's capabilities plus any grantable capability granted to this one membership."""
+    return role_can(role, capability) or (capability in GRANTABLE and capability in (grants or ()))
+
+
+def grantable_choices() -> list[tuple[str, str]]:
+    return [(capability.value, capability.label) for capability in Capability if capability in GRANTABLE]
 
 
 def roles_with(capability: str) -> list[str]:

@@ -8,6 +8,60 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
+# --- Decisions the steering committee takes (D-SC-3) ------------------------------------------
+#
+# Anything that waits for a committee decision — a rebaseline request here; change requests over
+# threshold and escalations from other apps — registers a provider. The committee's next agenda
+# proposes every pending object, and a decision on an agenda item linked to one is handed back to
+# its provider, which approves, rejects or defers the object itself.
+
+
+class Outcome:
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """One object waiting for a decision, as an agenda proposes it."""
+
+    kind: str
+    object_id: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DecisionProvider:
+    """`pending(project)` lists what waits for the committee; `describe(project, ids)` names linked
+    objects ({id: PendingDecision}, one query for all); `decide(...)` carries out a decision.
+
+    `decide` is called inside the committee's transaction with keyword arguments
+    `project`, `object_id`, `outcome` (an `Outcome` value), `rationale` and `decided_by`,
+    and raises django.core.exceptions.ValidationError when the object can no longer be decided.
+    """
+
+    kind: str
+    label: str | Promise
+    pending: Callable[[object], list[PendingDecision]]
+    decide: Callable[..., None]
+    describe: Callable[[object, list[int]], dict[int, PendingDecision]]
+
+
+decision_providers: dict[str, DecisionProvider] = {}
+
+
+def register_decision_provider(provider: DecisionProvider) -> None:
+    decision_providers.setdefault(provider.kind, provider)
+
+
+def pending_decisions(project) -> list[PendingDecision]:
+    return [item for provider in decision_providers.values() for item in provider.pending(project)]
+
+
+# --- Navigation ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class NavItem:

@@ -136,6 +136,7 @@ def membership_update(
     department: str = "",
     title: str = "",
     active_until: date | None = None,
+    grants: list[str] | None = None,
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if role != membership.role:
@@ -144,6 +145,8 @@ def membership_update(
     membership.department = department
     membership.title = title
     membership.active_until = active_until
+    if grants is not None:
+        membership.grants = sorted(set(grants))
     membership.full_clean()
     membership.save()
     return membership

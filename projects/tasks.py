@@ -19,3 +19,11 @@ def sweep_outbox() -> int:
     for email_id in due:
         deliver_email.delay(email_id)
     return len(due)
+
+
+@shared_task
+def dispatch_action_item_reminders() -> int:
+    """Beat: remind owners of committee action items due today or overdue (idempotent per day)."""
+    from .services_steering import action_item_reminders_queue
+
+    return action_item_reminders_queue()

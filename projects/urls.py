@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import views, views_plan, views_steering
 
 
 class ProjectCodeConverter:
@@ -27,4 +27,78 @@ urlpatterns = [
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),
     path("p/<code:code>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<code:code>/members/<int:pk>/end/", views.member_end, name="member_end"),
+]
+
+urlpatterns += [
+    # The plan and its registers
+    path("p/<code:code>/plan/", views_plan.plan, name="plan"),
+    path("p/<code:code>/plan/phases/new/", views_plan.phase_edit, name="phase_create"),
+    path("p/<code:code>/plan/phases/<int:pk>/", views_plan.phase_edit, name="phase_edit"),
+    path("p/<code:code>/plan/milestones/new/", views_plan.milestone_edit, name="milestone_create"),
+    path("p/<code:code>/plan/milestones/<int:pk>/", views_plan.milestone_edit, name="milestone_edit"),
+    path("p/<code:code>/plan/baseline/", views_plan.baseline_set, name="baseline_set"),
+    path("p/<code:code>/plan/baselines/", views_plan.baseline_compare, name="baseline_compare"),
+    path("p/<code:code>/plan/rebaseline/", views_plan.rebaseline_create, name="rebaseline_create"),
+    path("p/<code:code>/plan/rebaseline/<int:pk>/", views_plan.rebaseline_detail, name="rebaseline_detail"),
+    path("p/<code:code>/plan/rebaseline/<int:pk>/decide/", views_plan.rebaseline_decide, name="rebaseline_decide"),
+    path("p/<code:code>/budget/", views_plan.budget, name="budget"),
+    path("p/<code:code>/budget/edit/", views_plan.budget_edit, name="budget_edit"),
+    path("p/<code:code>/risks/", views_plan.risks, name="risks"),
+    path("p/<code:code>/risks/new/", views_plan.risk_edit, name="risk_create"),
+    path("p/<code:code>/risks/<int:pk>/", views_plan.risk_edit, name="risk_edit"),
+    path("p/<code:code>/requirements/", views_plan.requirements, name="requirements"),
+    path("p/<code:code>/requirements/new/", views_plan.requirement_create, name="requirement_create"),
+    path(
+        "p/<code:code>/requirements/<int:pk>/upload/",
+        views_plan.requirement_version_upload,
+        name="requirement_version_upload",
+    ),
+    path(
+        "p/<code:code>/requirements/versions/<int:pk>/sign/",
+        views_plan.requirement_version_sign,
+        name="requirement_version_sign",
+    ),
+    path(
+        "p/<code:code>/requirements/versions/<int:pk>/file/",
+        views_plan.requirement_version_file,
+        name="requirement_version_file",
+    ),
+    path("p/<code:code>/training/", views_plan.training, name="training"),
+    path("p/<code:code>/training/new/", views_plan.training_edit, name="training_create"),
+    path("p/<code:code>/training/<int:pk>/", views_plan.training_edit, name="training_edit"),
+    path("p/<code:code>/training/<int:pk>/attendance/", views_plan.training_attendance, name="training_attendance"),
+    path("p/<code:code>/setbacks/", views_plan.setbacks, name="setbacks"),
+    path("p/<code:code>/setbacks/new/", views_plan.setback_create, name="setback_create"),
+    path("p/<code:code>/setbacks/<int:pk>/", views_plan.setback_detail, name="setback_detail"),
+    path("p/<code:code>/setbacks/<int:pk>/actions/", views_plan.setback_action_add, name="setback_action_add"),
+    path("p/<code:code>/setbacks/<int:pk>/send/", views_plan.setback_send, name="setback_send"),
+    # The steering committee
+    path("p/<code:code>/committee/", views_steering.committee, name="committee"),
+    path("p/<code:code>/committee/members/", views_steering.committee_member_add, name="committee_member_add"),
+    path(
+        "p/<code:code>/committee/members/<int:pk>/remove/",
+        views_steering.committee_member_remove,
+        name="committee_member_remove",
+    ),
+    path("p/<code:code>/meetings/new/", views_steering.meeting_edit, name="meeting_create"),
+    path("p/<code:code>/meetings/<int:pk>/", views_steering.meeting_detail, name="meeting_detail"),
+    path("p/<code:code>/meetings/<int:pk>/edit/", views_steering.meeting_edit, name="meeting_edit"),
+    path("p/<code:code>/meetings/<int:pk>/items/", views_steering.agenda_item_add, name="agenda_item_add"),
+    path("p/<code:code>/meetings/<int:pk>/proposed/", views_steering.agenda_add_proposed, name="agenda_add_proposed"),
+    path(
+        "p/<code:code>/meetings/<int:pk>/items/<int:item>/remove/",
+        views_steering.agenda_item_remove,
+        name="agenda_item_remove",
+    ),
+    path(
+        "p/<code:code>/meetings/<int:pk>/items/<int:item>/decide/",
+        views_steering.agenda_item_decide,
+        name="agenda_item_decide",
+    ),
+    path("p/<code:code>/meetings/<int:pk>/publish/", views_steering.meeting_publish, name="meeting_publish"),
+    path("p/<code:code>/meetings/<int:pk>/minutes/", views_steering.meeting_minutes, name="meeting_minutes"),
+    path("p/<code:code>/meetings/<int:pk>/minutes.pdf", views_steering.meeting_minutes_pdf, name="meeting_minutes_pdf"),
+    path("p/<code:code>/meetings/<int:pk>/actions/", views_steering.action_item_add, name="action_item_add"),
+    path("p/<code:code>/meetings/<int:pk>/close/", views_steering.meeting_close, name="meeting_close"),
+    path("p/<code:code>/actions/<int:pk>/status/", views_steering.action_item_status, name="action_item_status"),
 ]

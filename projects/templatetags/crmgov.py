@@ -1,9 +1,19 @@
+from decimal import Decimal
+
 from django import template
 from django.urls import reverse
 
 from ..registry import project_nav
 
 register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """An amount with two decimals and comma grouping (as finance writes it, in both languages)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
 
 
 @register.simple_tag(takes_context=True)

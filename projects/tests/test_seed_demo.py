@@ -1,6 +1,16 @@
 from django.core.management import call_command
 
-from projects.models import Membership, Project
+from projects.models import (
+    BudgetLine,
+    Meeting,
+    Membership,
+    Milestone,
+    PlanBaseline,
+    Project,
+    RebaselineRequest,
+    Risk,
+    TrainingSession,
+)
 from projects.permissions import Role
 
 
@@ -21,3 +31,23 @@ def test_demo_is_not_loaded_into_a_database_with_other_projects(db, capsys):
     Project.objects.create(code="REAL", name="A real project")
     call_command("seed_demo")
     assert not Project.objects.filter(code="SCRM").exists()
+
+
+def test_demo_has_a_plan_budget_risks_training_and_two_past_meetings_with_minutes(db, client):
+    call_command("seed_demo")
+    project = Project.objects.get(code="SCRM")
+    assert project.phases.filter(quick_win=True).count() == 1
+    assert Milestone.objects.filter(project=project).count() == 6
+    assert BudgetLine.objects.filter(project=project).count() == len(BudgetLine.Category)
+    assert PlanBaseline.objects.filter(project=project).count() == 1
+    assert RebaselineRequest.objects.get(project=project).delay_days == 12
+    assert Risk.objects.filter(project=project).count() == 5
+    assert TrainingSession.objects.filter(project=project, status=TrainingSession.Status.POSTPONED).exists()
+    past = Meeting.objects.filter(project=project, status=Meeting.Status.CLOSED)
+    assert past.count() == 2
+    assert all(meeting.items.exclude(minutes="").exists() for meeting in past)
+    upcoming = Meeting.objects.get(project=project, status=Meeting.Status.DRAFT)
+    assert upcoming.items.filter(linked_kind="rebaseline").exists()
+    client.force_login(project.memberships.get(user__email="liu.yang@example.com").user)
+    for name in ("plan", "budget", "risks", "training", "committee"):
+        assert client.get(f"/p/SCRM/{name}/").status_code == 200, name

@@ -1,0 +1,444 @@
+"""Writes of the plan and its registers (D-PLAN-1…9, D-ESC-5). Views, commands and tasks call these."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    BudgetLine,
+    Membership,
+    Milestone,
+    Phase,
+    PlanBaseline,
+    Project,
+    RebaselineRequest,
+    RequirementDocument,
+    RequirementVersion,
+    Risk,
+    SetbackAction,
+    SetbackReview,
+    TrainingAttendance,
+    TrainingSession,
+    User,
+)
+from .outbox import email_queue
+from .registry import DecisionProvider, Outcome, PendingDecision
+
+# --- Phases and milestones ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def phase_save(*, project: Project, phase: Phase | None = None, **fields) -> Phase:
+    phase = phase or Phase(project=project)
+    for name, value in fields.items():
+        setattr(phase, name, value)
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+def is_baselined(project: Project) -> bool:
+    return PlanBaseline.objects.filter(project=project).exists()
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    project: Project,
+    milestone: Milestone | None = None,
+    name: str,
+    phase: Phase | None,
+    owner: User | None,
+    forecast_date: date,
+    actual_date: date | None = None,
+    baseline_date: date | None = None,
+) -> Milestone:
+    """Create or update a milestone. Once the plan is baselined, an existing milestone's
+    baseline date changes only through an approved rebaseline request (D-PLAN-5)."""
+    creating = milestone is None
+    milestone = milestone or Milestone(project=project)
+    if creating or not is_baselined(project):
+        if baseline_date is None:
+            raise ValidationError({"baseline_date": _("Give the baseline date.")})
+        milestone.baseline_date = baseline_date
+    elif baseline_date is not None and baseline_date != milestone.baseline_date:
+        raise ValidationError(
+            {"baseline_date": _("The plan is baselined: request a rebaseline to change a baseline date.")}
+        )
+    if phase is not None and phase.project_id != project.pk:
+        raise ValidationError({"phase": _("Choose a phase of this project.")})
+    milestone.name = name
+    milestone.phase = phase
+    milestone.owner = owner
+    milestone.forecast_date = forecast_date
+    milestone.actual_date = actual_date
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+# --- Budget -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_update(*, project: Project, lines: dict[str, dict]) -> list[BudgetLine]:
+    """Save the budget, one entry per category. Baselines are kept once the plan is baselined."""
+    baselined = is_baselined(project)
+    existing = {line.category: line for line in BudgetLine.objects.select_for_update().filter(project=project)}
+    saved = []
+    for category, values in lines.items():
+        line = existing.get(category) or BudgetLine(project=project, category=category)
+        baseline = values.pop("baseline", None)
+        if baselined and line.pk and baseline is not None and baseline != line.baseline:
+            raise ValidationError(
+                _("The plan is baselined: request a rebaseline to change the baseline of %(category)s.")
+                % {"category": line.get_category_display()}
+            )
+        if baseline is not None and not (baselined and line.pk):
+            line.baseline = baseline
+        for name, value in values.items():
+            setattr(line, name, value)
+        line.full_clean()
+        line.save()
+        saved.append(line)
+    return saved
+
+
+# --- Baselines and rebaselining ------------------------------------------------------------------
+
+
+def _snapshot_milestones(milestones, field: str) -> list[dict]:
+    return [{"id": m.pk, "name": m.name, "date": getattr(m, field).isoformat()} for m in milestones]
+
+
+def _snapshot_budget(lines, field: str) -> list[dict]:
+    return [{"category": line.category, "amount": str(getattr(line, field))} for line in lines]
+
+
+@transaction.atomic
+def baseline_set_initial(*, project: Project, approved_by: User, reason: str) -> PlanBaseline:
+    """Freeze today's milestone baseline dates and budget baselines as version 1."""
+    Project.objects.select_for_update().get(pk=project.pk)
+    if is_baselined(project):
+        raise ValidationError(_("The plan already has a baseline; changing it needs a rebaseline request."))
+    milestones = list(Milestone.objects.filter(project=project))
+    if not milestones:
+        raise ValidationError(_("Add the milestones before setting the baseline."))
+    return PlanBaseline.objects.create(
+        project=project,
+        version=1,
+        reason=reason,
+        milestones=_snapshot_milestones(milestones, "baseline_date"),
+        budget=_snapshot_budget(BudgetLine.objects.filter(project=project), "baseline"),
+        approved_by=approved_by,
+    )
+
+
+def loss_statement(*, delay_days: int, cost_of_delay_per_day: Decimal, extra_cost: Decimal) -> Decimal:
+    """D-PLAN-6: days of delay × the project's cost of delay per day + extra cost."""
+    return delay_days * cost_of_delay_per_day + extra_cost
+
+
+@transaction.atomic
+def rebaseline_request_create(
+    *, project: Project, requested_by: User, reason: str, extra_cost: Decimal
+) -> RebaselineRequest:
+    """Propose today's forecasts as the new baseline, with the loss this change causes."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not is_baselined(project):
+        raise ValidationError(_("Set the first baseline before requesting a rebaseline."))
+    if RebaselineRequest.objects.filter(project=project, status=RebaselineRequest.Status.PENDING).exists():
+        raise ValidationError(_("A rebaseline request is already waiting for a decision."))
+    milestones = list(Milestone.objects.filter(project=project))
+    lines = list(BudgetLine.objects.filter(project=project))
+    delay_days = max([m.slip_days for m in milestones if m.actual_date is None] + [0])
+    request = RebaselineRequest(
+        project=project,
+        reason=reason,
+        extra_cost=extra_cost,
+        delay_days=delay_days,
+        cost_of_delay_per_day=project.cost_of_delay_per_day,
+        requested_by=requested_by,
+        proposal={
+            "milestones": [
+                {
+                    "id": m.pk,
+                    "name": m.name,
+                    "current": m.baseline_date.isoformat(),
+                    "proposed": m.forecast_date.isoformat(),
+                }
+                for m in milestones
+            ],
+            "budget": [
+                {"category": line.category, "current": str(line.baseline), "proposed": str(line.forecast)}
+                for line in lines
+            ],
+        },
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def rebaseline_decide(
+    *, request: RebaselineRequest, outcome: str, rationale: str, decided_by: User
+) -> RebaselineRequest:
+    """Approve (a new baseline version, announced to every member), reject, or defer a request."""
+    request = RebaselineRequest.objects.select_for_update().select_related("project").get(pk=request.pk)
+    if outcome == Outcome.DEFERRED:
+        # Nothing changes; a committee may still defer an item the sponsor decided meanwhile.
+        return request
+    if request.status != RebaselineRequest.Status.PENDING:
+        raise ValidationError(_("This rebaseline request has already been decided."))
+    if outcome not in {Outcome.APPROVED, Outcome.REJECTED}:
+        raise ValidationError(_("Choose approve or reject."))
+    request.decided_by = decided_by
+    request.decided_at = timezone.now()
+    request.decision_note = rationale
+    if outcome == Outcome.REJECTED:
+        request.status = RebaselineRequest.Status.REJECTED
+        request.save()
+        return request
+    project = request.project
+    version = (PlanBaseline.objects.filter(project=project).aggregate(Max("version"))["version__max"] or 0) + 1
+    proposed_dates = {row["id"]: date.fromisoformat(row["proposed"]) for row in request.proposal.get("milestones", [])}
+    proposed_budget = {row["category"]: Decimal(row["proposed"]) for row in request.proposal.get("budget", [])}
+    milestones = list(Milestone.objects.select_for_update().filter(project=project, pk__in=proposed_dates))
+    for milestone in milestones:
+        milestone.baseline_date = proposed_dates[milestone.pk]
+    Milestone.objects.bulk_update(milestones, ["baseline_date"])
+    lines = list(BudgetLine.objects.select_for_update().filter(project=project, category__in=proposed_budget))
+    for line in lines:
+        line.baseline = proposed_budget[line.category]
+    BudgetLine.objects.bulk_update(lines, ["baseline"])
+    request.baseline = PlanBaseline.objects.create(
+        project=project,
+        version=version,
+        reason=request.reason,
+        milestones=_snapshot_milestones(Milestone.objects.filter(project=project), "baseline_date"),
+        budget=_snapshot_budget(BudgetLine.objects.filter(project=project), "baseline"),
+        approved_by=decided_by,
+    )
+    request.status = RebaselineRequest.Status.APPROVED
+    request.save()
+    _announce_rebaseline(request)
+    return request
+
+
+def _announce_rebaseline(request: RebaselineRequest) -> None:
+    """D-PLAN-5/6: every member hears of the new plan and what the change cost."""
+    project = request.project
+    rows = [
+        {"name": row["name"], "current": date.fromisoformat(row["current"]), "new": date.fromisoformat(row["proposed"])}
+        for row in request.proposal.get("milestones", [])
+        if row["current"] != row["proposed"]
+    ]
+    members = Membership.objects.active().filter(project=project).select_related("user")
+    for membership in members:
+        email_queue(
+            to=membership.user,
+            template="plan-rebaselined",
+            project=project,
+            key=f"rebaseline-approved:{request.pk}",
+            context={"request": request, "changes": rows, "version": request.baseline.version},
+        )
+
+
+def _rebaseline_pending(project: Project) -> list[PendingDecision]:
+    requests = RebaselineRequest.objects.filter(project=project, status=RebaselineRequest.Status.PENDING)
+    return [_describe_request(project, request) for request in requests]
+
+
+def _describe_request(project: Project, request: RebaselineRequest) -> PendingDecision:
+    return PendingDecision(
+        kind="rebaseline",
+        object_id=request.pk,
+        title=_("Rebaseline: %(days)s days of delay, loss %(loss)s")
+        % {"days": request.delay_days, "loss": f"{request.loss:,.2f}"},
+        url=reverse("projects:rebaseline_detail", kwargs={"code": project.code, "pk": request.pk}),
+    )
+
+
+def _rebaseline_describe(project: Project, ids: list[int]) -> dict[int, PendingDecision]:
+    return {
+        request.pk: _describe_request(project, request)
+        for request in RebaselineRequest.objects.filter(project=project, pk__in=ids)
+    }
+
+
+def _rebaseline_decide(*, project: Project, object_id: int, outcome: str, rationale: str, decided_by: User) -> None:
+    request = RebaselineRequest.objects.filter(project=project, pk=object_id).first()
+    if request is None:
+        raise ValidationError(_("The linked rebaseline request no longer exists."))
+    rebaseline_decide(request=request, outcome=outcome, rationale=rationale, decided_by=decided_by)
+
+
+def rebaseline_decision_provider() -> DecisionProvider:
+    return DecisionProvider(
+        kind="rebaseline",
+        label=_("Rebaseline request"),
+        pending=_rebaseline_pending,
+        decide=_rebaseline_decide,
+        describe=_rebaseline_describe,
+    )
+
+
+# --- Risks --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def risk_save(*, project: Project, risk: Risk | None = None, **fields) -> Risk:
+    risk = risk or Risk(project=project)
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    risk.full_clean(exclude=["score"])
+    risk.save()
+    return risk
+
+
+# --- Requirements sign-off (D-PLAN-7) ------------------------------------------------------------
+
+
+@transaction.atomic
+def requirement_document_create(
+    *, project: Project, title: str, kind: str, file, note: str, uploaded_by: User
+) -> RequirementDocument:
+    document = RequirementDocument(project=project, title=title, kind=kind)
+    document.full_clean()
+    document.save()
+    requirement_version_upload(document=document, file=file, note=note, uploaded_by=uploaded_by)
+    return document
+
+
+@transaction.atomic
+def requirement_version_upload(
+    *, document: RequirementDocument, file, note: str, uploaded_by: User
+) -> RequirementVersion:
+    """A new version never replaces an old one: signed versions stay frozen as they were."""
+    document = RequirementDocument.objects.select_for_update().get(pk=document.pk)
+    number = (document.versions.aggregate(Max("number"))["number__max"] or 0) + 1
+    version = RequirementVersion(document=document, number=number, note=note, uploaded_by=uploaded_by)
+    version.file.save(file.name, file, save=False)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def requirement_version_sign(*, version: RequirementVersion, signed_by: User) -> RequirementVersion:
+    version = RequirementVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_frozen:
+        raise ValidationError(_("This version is already signed and frozen."))
+    version.signed_by = signed_by
+    version.signed_at = timezone.now()
+    version.save(update_fields=["signed_by", "signed_at"])
+    return version
+
+
+# --- Training (D-PLAN-9) -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_session_save(
+    *, project: Project, session: TrainingSession | None = None, audience_people=(), **fields
+) -> TrainingSession:
+    session = session or TrainingSession(project=project)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    if session.is_flagged and not session.status_reason.strip():
+        raise ValidationError({"status_reason": _("Say why the session is postponed or cancelled.")})
+    session.full_clean()
+    session.save()
+    session.audience_people.set(audience_people)
+    return session
+
+
+@transaction.atomic
+def training_attendance_record(*, session: TrainingSession, users) -> None:
+    """Record who attended; recording attendance means the session was held."""
+    if session.status == TrainingSession.Status.CANCELLED:
+        raise ValidationError(_("A cancelled session has no attendance."))
+    TrainingAttendance.objects.filter(session=session).delete()
+    TrainingAttendance.objects.bulk_create([TrainingAttendance(session=session, user=user) for user in users])
+    if session.status != TrainingSession.Status.HELD:
+        session.status = TrainingSession.Status.HELD
+        session.status_reason = ""
+        session.save(update_fields=["status", "status_reason"])
+
+
+# --- Setback reviews (D-ESC-5) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def setback_review_create(
+    *,
+    project: Project,
+    created_by: User,
+    title: str,
+    milestone: Milestone | None,
+    rebaseline: RebaselineRequest | None,
+    cause: str,
+    responsibility: str,
+    revised_plan: str,
+    affected_users=(),
+) -> SetbackReview:
+    if milestone is None and rebaseline is None:
+        raise ValidationError(_("Link the missed milestone or the approved rebaseline this review is about."))
+    review = SetbackReview(
+        project=project,
+        created_by=created_by,
+        title=title,
+        milestone=milestone,
+        rebaseline=rebaseline,
+        cause=cause,
+        responsibility=responsibility,
+        revised_plan=revised_plan,
+    )
+    review.full_clean()
+    review.save()
+    review.affected_users.set(affected_users)
+    return review
+
+
+@transaction.atomic
+def setback_action_add(
+    *, review: SetbackReview, kind: str, description: str, owner: User, due_date: date
+) -> SetbackAction:
+    if review.sent_at is not None:
+        raise ValidationError(_("The review has been sent; its actions can no longer change."))
+    action = SetbackAction(review=review, kind=kind, description=description, owner=owner, due_date=due_date)
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def setback_review_send(*, review: SetbackReview) -> SetbackReview:
+    """Send the review to every member and to the affected users, once."""
+    review = SetbackReview.objects.select_for_update().select_related("project").get(pk=review.pk)
+    if review.sent_at is not None:
+        raise ValidationError(_("This review has already been sent."))
+    if not review.actions.exists():
+        raise ValidationError(_("Add at least one corrective or preventive action before sending."))
+    actions = list(review.actions.select_related("owner"))
+    recipients = {
+        m.user.pk: m.user for m in Membership.objects.active().filter(project=review.project).select_related("user")
+    }
+    recipients.update({user.pk: user for user in review.affected_users.filter(is_active=True)})
+    for user in recipients.values():
+        email_queue(
+            to=user,
+            template="setback-review",
+            project=review.project,
+            key=f"setback-review:{review.pk}",
+            context={"review": review, "actions": actions},
+        )
+    review.sent_at = timezone.now()
+    review.save(update_fields=["sent_at"])
+    return review
