@@ -9,11 +9,19 @@ class ChangesConfig(AppConfig):
     def ready(self) -> None:
         from issues.extensions import register_issue_links
         from projects.permissions import Capability
-        from projects.registry import DemoSeeder, NavItem, register_demo_seeder, register_nav_item
+        from projects.registry import (
+            DemoSeeder,
+            NavItem,
+            register_decision_provider,
+            register_demo_seeder,
+            register_nav_item,
+        )
 
+        from .committee import change_decision_provider
         from .demo import seed_change_requests
         from .links import change_request_links
 
         register_nav_item(NavItem(_("Changes"), "changes:list", Capability.PROJECT_VIEW, "arrow-left-right", 25))
         register_issue_links(change_request_links)
         register_demo_seeder(DemoSeeder("change-requests", seed_change_requests, 30))
+        register_decision_provider(change_decision_provider())

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from projects.models import Membership
+from projects.models import Membership, Milestone
 from projects.permissions import Capability
 
 from .models import ChangeEvent, ChangeRequest, ChangeSettings, DevelopmentUpdate, SolutionOption
+from .services import next_agenda_propose_pending
 
 S = ChangeRequest.Status
 
@@ -118,6 +119,17 @@ def seed_change_requests(project) -> None:
             for i, (before, after, actor, text) in enumerate(history)
         )
     ChangeSettings.objects.update_or_create(project=project, defaults={"last_number": len(REQUESTS)})
+    _link_milestones(project)
+    next_agenda_propose_pending(project)
+
+
+def _link_milestones(project) -> None:
+    """The big pending change would move the go-live; the piloted one moved the pilot milestone."""
+    milestones = list(Milestone.objects.filter(project=project).order_by("baseline_date"))
+    if not milestones:
+        return
+    for option in SolutionOption.objects.filter(change_request__project=project, needs_custom_development=True):
+        option.affected_milestones.set(milestones[-1:])
 
 
 def _pilot(change, pm, created, members, history) -> None:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import User
+from projects.models import Milestone, TrainingSession, User
 
 from .models import ChangeRequest, ChangeSettings, SolutionOption
 
@@ -25,8 +25,12 @@ class OptionForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
-            "affected_milestones": forms.Textarea(attrs={"rows": 2}),
+            "affected_milestones": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["affected_milestones"].queryset = Milestone.objects.filter(project=change.project_id)
 
 
 class ReviseForm(OptionForm):
@@ -36,7 +40,7 @@ class ReviseForm(OptionForm):
         fields = ["option", *OptionForm.Meta.fields]
 
     def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, change=change, **kwargs)
         self.fields["option"].queryset = change.options.filter(is_current=True)
 
 
@@ -98,6 +102,13 @@ class RolloutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to every member of the project: what changes for them, and where to learn it."),
     )
+    training = forms.ModelChoiceField(
+        label=_("Training session"), queryset=TrainingSession.objects.none(), required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = TrainingSession.objects.filter(project=change.project_id)
 
 
 class ReasonForm(forms.Form):

@@ -121,6 +121,14 @@ class ChangeRequest(models.Model):
     pilot_findings = models.TextField(_("pilot findings"), blank=True)
     rollout_date = models.DateField(_("rollout date"), null=True, blank=True)
     rollout_note = models.TextField(_("rollout announcement"), blank=True)
+    rollout_training = models.ForeignKey(
+        "projects.TrainingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("training session"),
+    )
     status_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -168,7 +176,9 @@ class SolutionOption(models.Model):
     schedule_impact_days = models.PositiveIntegerField(
         _("schedule impact (days)"), validators=[MaxValueValidator(3650)]
     )
-    affected_milestones = models.TextField(_("affected milestones"), blank=True)
+    affected_milestones = models.ManyToManyField(
+        "projects.Milestone", blank=True, related_name="change_options", verbose_name=_("affected milestones")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

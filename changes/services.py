@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.models import Membership, Project, User
+from projects.models import BudgetLine, Meeting, Membership, Project, User
 from projects.outbox import email_queue
 from projects.permissions import Capability
+from projects.services_plan import plan_apply_change_impact
+from projects.services_steering import agenda_add_pending
 
 from .models import ChangeEvent, ChangeRequest, ChangeSettings, DevelopmentUpdate, OptionFeedback, SolutionOption
 
@@ -107,13 +109,22 @@ def _next_label(change: ChangeRequest) -> str:
     return next(letter for letter in string.ascii_uppercase if letter not in used)
 
 
+def _save_option(option: SolutionOption, milestones) -> SolutionOption:
+    milestones = list(milestones or [])
+    if any(milestone.project_id != option.change_request.project_id for milestone in milestones):
+        raise ValidationError(_("Choose milestones of this project."), code="foreign_milestone")
+    option.full_clean()
+    option.save()
+    option.affected_milestones.set(milestones)
+    return option
+
+
 @transaction.atomic
-def option_propose(*, change: ChangeRequest, by: User, **fields) -> SolutionOption:
+def option_propose(*, change: ChangeRequest, by: User, affected_milestones=(), **fields) -> SolutionOption:
     if change.status not in OPEN_FOR_OPTIONS:
         raise TransitionRefused(_("Options can no longer be proposed for this request."))
     option = SolutionOption(change_request=change, label=_next_label(change), created_by=by, **fields)
-    option.full_clean()
-    option.save()
+    _save_option(option, affected_milestones)
     _move(change, by=by, sources=OPEN_FOR_OPTIONS, target=Status.OPTIONS_PROPOSED, note=f"{option}")
     ChangeRequest.objects.filter(pk=change.pk, consultant__isnull=True).update(consultant=by)
     _ask(change, [change.requester], "evaluate")
@@ -121,7 +132,7 @@ def option_propose(*, change: ChangeRequest, by: User, **fields) -> SolutionOpti
 
 
 @transaction.atomic
-def option_revise(*, option: SolutionOption, by: User, **fields) -> SolutionOption:
+def option_revise(*, option: SolutionOption, by: User, affected_milestones=(), **fields) -> SolutionOption:
     """A new version of the option; the old one is kept (D-CR-3)."""
     change = option.change_request
     if change.status not in OPEN_FOR_OPTIONS or not option.is_current:
@@ -130,8 +141,7 @@ def option_revise(*, option: SolutionOption, by: User, **fields) -> SolutionOpti
     revised = SolutionOption(
         change_request=change, label=option.label, version=option.version + 1, created_by=by, **fields
     )
-    revised.full_clean()
-    revised.save()
+    _save_option(revised, affected_milestones)
     _move(change, by=by, sources=OPEN_FOR_OPTIONS, target=Status.OPTIONS_PROPOSED, note=f"{revised}")
     _ask(change, [change.requester], "evaluate")
     return revised
@@ -179,7 +189,20 @@ def change_request_accept_option(*, change: ChangeRequest, by: User, option: Sol
     )
     pms = _members_who_can(change.project, Capability.CHANGES_APPROVE)
     _ask(change, pms, "decide" if route == ChangeRequest.Route.PM else "committee")
+    if route == ChangeRequest.Route.COMMITTEE:
+        next_agenda_propose_pending(change.project)
     return change
+
+
+def next_agenda_propose_pending(project: Project) -> None:
+    """Put the request on the agenda of the next meeting whose agenda is still a draft."""
+    meeting = (
+        Meeting.objects.filter(project=project, status=Meeting.Status.DRAFT, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is not None:
+        agenda_add_pending(meeting=meeting)
 
 
 @transaction.atomic
@@ -211,12 +234,25 @@ def change_request_decide(*, change: ChangeRequest, by: User, approve: bool, not
     return change
 
 
+def _budget_category(option: SolutionOption) -> str:
+    return BudgetLine.Category.CUSTOM if option.needs_custom_development else BudgetLine.Category.SERVICES
+
+
 def _apply_impact(change: ChangeRequest) -> None:
+    """Move the affected milestones' forecasts and grow the budget forecast — once, whoever calls."""
     claimed = ChangeRequest.objects.filter(pk=change.pk, impact_applied_at__isnull=True).update(
         impact_applied_at=timezone.now()
     )
     if not claimed:
         return
+    option = change.selected_option
+    plan_apply_change_impact(
+        project=change.project,
+        milestones=list(option.affected_milestones.all()),
+        delay_days=option.schedule_impact_days,
+        cost=option.cost_estimate,
+        category=_budget_category(option),
+    )
     change.refresh_from_db()
 
 
@@ -224,8 +260,17 @@ def _apply_impact(change: ChangeRequest) -> None:
 def change_request_start_development(
     *, change: ChangeRequest, by: User, vendor_quote: Decimal, agreed_cost: Decimal, expected_delivery: datetime.date
 ) -> ChangeRequest:
-    if not change.selected_option or not change.selected_option.needs_custom_development:
+    option = change.selected_option
+    if not option or not option.needs_custom_development:
         raise TransitionRefused(_("The chosen option needs no custom development."))
+    # The budget forecast carried the estimate since approval; it now carries the agreed cost.
+    plan_apply_change_impact(
+        project=change.project,
+        milestones=[],
+        delay_days=0,
+        cost=agreed_cost - option.cost_estimate,
+        category=_budget_category(option),
+    )
     return _move(
         change,
         by=by,
@@ -307,10 +352,20 @@ def _rollout_sources(change: ChangeRequest) -> tuple:
 
 
 @transaction.atomic
-def change_request_rollout(*, change: ChangeRequest, by: User, date: datetime.date, note: str) -> ChangeRequest:
-    """Company-wide rollout: announced to every member, then the request is closed."""
+def change_request_rollout(
+    *, change: ChangeRequest, by: User, date: datetime.date, note: str, training=None
+) -> ChangeRequest:
+    """Company-wide rollout: announced to every member (with the training session, if any), then closed."""
+    if training is not None and training.project_id != change.project_id:
+        raise ValidationError(_("Choose a training session of this project."), code="foreign_training")
     change = _move(
-        change, by=by, sources=_rollout_sources(change), target=Status.CLOSED, rollout_date=date, rollout_note=note
+        change,
+        by=by,
+        sources=_rollout_sources(change),
+        target=Status.CLOSED,
+        rollout_date=date,
+        rollout_note=note,
+        rollout_training=training,
     )
     for member in Membership.objects.active().filter(project=change.project).select_related("user"):
         email_queue(

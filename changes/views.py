@@ -123,7 +123,9 @@ def _source_issue(request, membership):
 def _get_change(request, code, number, capability=Capability.PROJECT_VIEW):
     membership = get_membership_for(request, code, capability)
     change = get_object_or_404(
-        _changes(membership).select_related("source_issue", "source_issue__project", "decided_by", "consultant"),
+        _changes(membership).select_related(
+            "source_issue", "source_issue__project", "decided_by", "consultant", "rollout_training"
+        ),
         number=number,
     )
     return membership, change
@@ -144,7 +146,9 @@ def _render_change(request, membership, change, failed_action=None, failed_form=
         "project": membership.project,
         "membership": membership,
         "change": change,
-        "options": change.options.select_related("created_by").order_by("label", "-version"),
+        "options": change.options.select_related("created_by")
+        .prefetch_related("affected_milestones")
+        .order_by("label", "-version"),
         "feedback": change.feedback.select_related("author", "option"),
         "progress": change.progress.all(),
         "events": change.events.select_related("actor"),
@@ -182,9 +186,19 @@ class Action:
     def make_form(self, change, data):
         if self.form is None:
             return None
-        if self.form in (forms.ReviseForm, forms.ChooseOptionForm, forms.FeedbackForm, forms.PilotForm):
+        if self.form in CHANGE_AWARE_FORMS:
             return self.form(data, change=change)
         return self.form(data)
+
+
+CHANGE_AWARE_FORMS = (
+    forms.OptionForm,
+    forms.ReviseForm,
+    forms.ChooseOptionForm,
+    forms.FeedbackForm,
+    forms.PilotForm,
+    forms.RolloutForm,
+)
 
 
 def _needs_custom_development(change) -> bool:

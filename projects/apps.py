@@ -7,8 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        from .demo import load_plan_demo
         from .permissions import Capability
-        from .registry import NavItem, register_decision_provider, register_nav_item
+        from .registry import DemoSeeder, NavItem, register_decision_provider, register_demo_seeder, register_nav_item
         from .services_plan import rebaseline_decision_provider
 
         register_nav_item(NavItem(_("Overview"), "projects:detail", Capability.PROJECT_VIEW, "house", 0))
@@ -24,3 +25,4 @@ class ProjectsConfig(AppConfig):
         register_nav_item(NavItem(_("Members"), "projects:members", Capability.MEMBERS_VIEW, "people", 90))
         register_nav_item(NavItem(_("Settings"), "projects:edit", Capability.PROJECT_EDIT, "gear", 100))
         register_decision_provider(rebaseline_decision_provider())
+        register_demo_seeder(DemoSeeder("plan-and-committee", load_plan_demo, 5))

@@ -1,6 +1,6 @@
 """Writes of the plan and its registers (D-PLAN-1…9, D-ESC-5). Views, commands and tasks call these."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -442,3 +442,24 @@ def setback_review_send(*, review: SetbackReview) -> SetbackReview:
     review.sent_at = timezone.now()
     review.save(update_fields=["sent_at"])
     return review
+
+
+# --- Impact of approved changes (D-CR-7) --------------------------------------------------------
+
+
+@transaction.atomic
+def plan_apply_change_impact(
+    *, project: Project, milestones: list[Milestone], delay_days: int, cost: Decimal, category: str
+) -> None:
+    """An approved change moves the forecast of the milestones it affects and grows the budget
+    forecast of its category; baselines stay as they are, so the slip becomes visible."""
+    if delay_days:
+        for milestone in Milestone.objects.select_for_update().filter(
+            project=project, pk__in=[m.pk for m in milestones], actual_date__isnull=True
+        ):
+            milestone.forecast_date += timedelta(days=delay_days)
+            milestone.save(update_fields=["forecast_date"])
+    if cost:
+        line, _created = BudgetLine.objects.select_for_update().get_or_create(project=project, category=category)
+        line.forecast += cost
+        line.save(update_fields=["forecast"])

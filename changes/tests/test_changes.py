@@ -29,7 +29,7 @@ def act(client, change, action, **data):
 
 
 def option_data(cost="8000", days="3", custom=False, description="在客户页面增加信用代码字段并查重"):
-    data = {"description": description, "cost_estimate": cost, "schedule_impact_days": days, "affected_milestones": ""}
+    data = {"description": description, "cost_estimate": cost, "schedule_impact_days": days}
     if custom:
         data["needs_custom_development"] = "on"
     return data
@@ -243,6 +243,7 @@ def test_list_and_detail_query_counts_do_not_grow(team, raised, as_role, no_lazy
     from django.test.utils import CaptureQueriesContext
 
     change = raised()
+    services.option_propose(change=change, by=team.user(Role.CONSULTANT), **_option())
     client = as_role(Role.PM)
     list_url = reverse("changes:list", kwargs={"code": "SCRM"})
     with no_lazy_loads(), CaptureQueriesContext(connection) as few_list:

@@ -5,7 +5,6 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.demo import load_plan_demo
 from projects.models import Membership, Project, User
 from projects.permissions import Role
 from projects.registry import demo_seeders
@@ -40,9 +39,7 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds projects; demo data not loaded.")
             return
         else:
-            with transaction.atomic():
-                self._load()
-                load_plan_demo(Project.objects.get(code=DEMO_CODE))
+            self._load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_logins()
 
