@@ -14,10 +14,12 @@ class ChangesConfig(AppConfig):
             NavItem,
             register_decision_provider,
             register_demo_seeder,
+            register_escalation_condition,
             register_nav_item,
         )
 
         from .committee import change_decision_provider
+        from .conditions import CONDITIONS
         from .demo import seed_change_requests
         from .links import change_request_links
 
@@ -25,3 +27,5 @@ class ChangesConfig(AppConfig):
         register_issue_links(change_request_links)
         register_demo_seeder(DemoSeeder("change-requests", seed_change_requests, 30))
         register_decision_provider(change_decision_provider())
+        for condition in CONDITIONS:
+            register_escalation_condition(condition)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from projects.models import BudgetLine, Meeting, Membership, Project, User
 from projects.outbox import email_queue
 from projects.permissions import Capability
+from projects.services_escalation import escalations_evaluate_soon
 from projects.services_plan import plan_apply_change_impact
 from projects.services_steering import agenda_add_pending
 
@@ -191,6 +192,7 @@ def change_request_accept_option(*, change: ChangeRequest, by: User, option: Sol
     _ask(change, pms, "decide" if route == ChangeRequest.Route.PM else "committee")
     if route == ChangeRequest.Route.COMMITTEE:
         next_agenda_propose_pending(change.project)
+    escalations_evaluate_soon(change.project)
     return change
 
 
@@ -231,6 +233,7 @@ def change_request_decide(*, change: ChangeRequest, by: User, approve: bool, not
         key=f"change-decided:{change.pk}",
         context={"change": change},
     )
+    escalations_evaluate_soon(change.project)
     return change
 
 

@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.dispatch_action_item_reminders",
         "schedule": 15 * 60.0,
     },
+    # Detect exceptions (D-ESC-3) in every open project; renotify unacknowledged escalations.
+    "escalations": {
+        "task": "projects.tasks.dispatch_escalations",
+        "schedule": 5 * 60.0,
+    },
     # Re-queue outbox e-mails whose broker message was lost or whose worker died.
     "outbox-sweep": {
         "task": "projects.tasks.sweep_outbox",

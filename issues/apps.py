@@ -8,8 +8,15 @@ class IssuesConfig(AppConfig):
 
     def ready(self) -> None:
         from projects.permissions import Capability
-        from projects.registry import DemoSeeder, NavItem, register_demo_seeder, register_nav_item
+        from projects.registry import (
+            DemoSeeder,
+            NavItem,
+            register_demo_seeder,
+            register_escalation_condition,
+            register_nav_item,
+        )
 
+        from .conditions import CONDITIONS
         from .demo import seed_issue_history
         from .holidays import seed_calendar
 
@@ -24,3 +31,5 @@ class IssuesConfig(AppConfig):
         register_nav_item(NavItem(_("Calendar"), "issues:calendar", Capability.ISSUES_CONFIGURE, "calendar3", 45))
         register_demo_seeder(DemoSeeder("working-calendar", seed_calendar, 10))
         register_demo_seeder(DemoSeeder("issue-history", seed_issue_history, 20))
+        for condition in CONDITIONS:
+            register_escalation_condition(condition)

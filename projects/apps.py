@@ -7,9 +7,13 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        from projects.registry import register_escalation_condition
+
+        from .conditions import CONDITIONS
         from .demo import load_plan_demo
         from .permissions import Capability
         from .registry import DemoSeeder, NavItem, register_decision_provider, register_demo_seeder, register_nav_item
+        from .services_escalation import escalations_evaluate
         from .services_plan import rebaseline_decision_provider
 
         register_nav_item(NavItem(_("Overview"), "projects:detail", Capability.PROJECT_VIEW, "house", 0))
@@ -22,7 +26,14 @@ class ProjectsConfig(AppConfig):
         register_nav_item(NavItem(_("Training"), "projects:training", Capability.TRAINING_VIEW, "mortarboard", 18))
         register_nav_item(NavItem(_("Setbacks"), "projects:setbacks", Capability.SETBACKS_VIEW, "arrow-repeat", 20))
         register_nav_item(NavItem(_("Committee"), "projects:committee", Capability.COMMITTEE_VIEW, "bank", 22))
+        register_nav_item(
+            NavItem(_("Escalations"), "projects:escalations", Capability.ESCALATIONS_VIEW, "megaphone", 3)
+        )
         register_nav_item(NavItem(_("Members"), "projects:members", Capability.MEMBERS_VIEW, "people", 90))
         register_nav_item(NavItem(_("Settings"), "projects:edit", Capability.PROJECT_EDIT, "gear", 100))
         register_decision_provider(rebaseline_decision_provider())
         register_demo_seeder(DemoSeeder("plan-and-committee", load_plan_demo, 5))
+        # Last: what the demo's data amounts to is escalated as it would be in a real project.
+        register_demo_seeder(DemoSeeder("escalations", lambda project: escalations_evaluate(project=project), 90))
+        for condition in CONDITIONS:
+            register_escalation_condition(condition)

@@ -3,7 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -158,6 +158,28 @@ class Project(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("The committee meets at least this often; a project with no meeting within it is flagged."),
     )
+    # Escalations (D-ESC-3, D-ESC-4).
+    escalation_ack_hours = models.PositiveSmallIntegerField(
+        _("second notice after (hours)"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("An escalation nobody has acknowledged by then goes again, as a second notice, to the sponsor."),
+    )
+    blocker_days = models.PositiveSmallIntegerField(
+        _("blocker issue limit (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A critical issue unresolved for longer is escalated."),
+    )
+    compliance_threshold_percent = models.PositiveSmallIntegerField(
+        _("report compliance threshold (%)"),
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Daily-report compliance below this for the given number of working days is escalated."),
+    )
+    compliance_low_days = models.PositiveSmallIntegerField(
+        _("low compliance for (working days)"), default=3, validators=[MinValueValidator(1)]
+    )
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
@@ -209,6 +231,9 @@ class Membership(models.Model):
         _("active until"), null=True, blank=True, help_text=_("Last day of access; leave empty for open-ended.")
     )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    is_key = models.BooleanField(
+        _("key person"), default=False, help_text=_("Their leaving is escalated to leadership at once.")
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -321,6 +346,7 @@ class OutboundEmail(models.Model):
 
 
 # The plan and the steering committee live in their own modules; importing them here registers them.
+from .models_escalation import Escalation, EscalationRecipient  # noqa: E402
 from .models_plan import (  # noqa: E402
     BudgetLine,
     Milestone,
@@ -342,6 +368,8 @@ __all__ = [
     "AgendaItem",
     "BudgetLine",
     "CommitteeMember",
+    "Escalation",
+    "EscalationRecipient",
     "Meeting",
     "Membership",
     "Milestone",

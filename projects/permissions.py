@@ -28,6 +28,8 @@ class Capability(models.TextChoices):
     PLAN_VIEW = "plan.view", _("See the plan, milestones and baselines")
     PLAN_EDIT = "plan.edit", _("Edit phases, milestones, forecasts and the budget; request a rebaseline")
     BUDGET_VIEW = "budget.view", _("See the budget")
+    ESCALATIONS_VIEW = "escalations.view", _("See the project's escalations")
+    ESCALATIONS_MANAGE = "escalations.manage", _("Raise and resolve escalations")
     REBASELINE_APPROVE = "rebaseline.approve", _("Approve or reject a rebaseline request")
     RISKS_VIEW = "risks.view", _("See the risk register")
     RISKS_EDIT = "risks.edit", _("Record and update risks")
@@ -138,8 +140,16 @@ _PLAN_CAPABILITIES: dict[str, set[str]] = {
     | {Capability.RISKS_EDIT, Capability.REQUIREMENTS_UPLOAD, Capability.TRAINING_MANAGE},
     Role.KEY_USER: _PLAN_READERS | {Capability.REQUIREMENTS_SIGN},
 }
+# Escalations: leadership receives and reads them; the PM raises, resolves and answers for them.
+_ESCALATION_CAPABILITIES: dict[str, set[str]] = {
+    Role.SPONSOR: {Capability.ESCALATIONS_VIEW},
+    Role.EXECUTIVE: {Capability.ESCALATIONS_VIEW},
+    Role.STEERING: {Capability.ESCALATIONS_VIEW},
+    Role.PM: {Capability.ESCALATIONS_VIEW, Capability.ESCALATIONS_MANAGE},
+}
 CAPABILITIES = {
-    role: frozenset(capabilities | _PLAN_CAPABILITIES.get(role, set())) for role, capabilities in CAPABILITIES.items()
+    role: frozenset(capabilities | _PLAN_CAPABILITIES.get(role, set()) | _ESCALATION_CAPABILITIES.get(role, set()))
+    for role, capabilities in CAPABILITIES.items()
 }
 
 # Capabilities a PM may grant to one membership beyond its role (Membership.grants),

@@ -101,3 +101,38 @@ def register_demo_seeder(seeder: DemoSeeder) -> None:
         return
     demo_seeders.append(seeder)
     demo_seeders.sort(key=lambda entry: entry.order)
+
+
+# --- Escalation conditions (D-ESC-3) ------------------------------------------------------------
+#
+# Each app detects, from its own data, the exceptions leadership must hear about at once. The
+# evaluator opens one escalation per detected instance, never a stream, and resolves it when the
+# instance is no longer detected.
+
+
+@dataclass(frozen=True)
+class Detected:
+    """One instance of a condition, with the facts of its exception report."""
+
+    instance: str  # stable, e.g. "milestone:12"
+    title: str
+    what_happened: str
+    consequences: str
+    delay_days: int = 0
+    extra_cost: object = 0  # a Decimal
+    options: str = ""
+    recommendation: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationCondition:
+    kind: str
+    label: str | Promise
+    detect: Callable[[object], list[Detected]]
+
+
+escalation_conditions: dict[str, EscalationCondition] = {}
+
+
+def register_escalation_condition(condition: EscalationCondition) -> None:
+    escalation_conditions.setdefault(condition.kind, condition)

@@ -11,6 +11,7 @@ from .accounts import set_password_url
 from .models import Membership, Project, User
 from .outbox import email_queue
 from .permissions import Role
+from .services_escalation import escalations_evaluate_soon
 
 
 @transaction.atomic
@@ -149,6 +150,7 @@ def membership_update(
         membership.grants = sorted(set(grants))
     membership.full_clean()
     membership.save()
+    escalations_evaluate_soon(membership.project)
     return membership
 
 
@@ -159,6 +161,7 @@ def membership_end(*, membership: Membership) -> Membership:
     _ensure_another_pm(membership)
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
+    escalations_evaluate_soon(membership.project)
     return membership
 
 

@@ -29,6 +29,7 @@ from .models import (
 )
 from .outbox import email_queue
 from .registry import DecisionProvider, Outcome, PendingDecision
+from .services_escalation import escalations_evaluate_soon
 
 # --- Phases and milestones ----------------------------------------------------------------------
 
@@ -80,6 +81,7 @@ def milestone_save(
     milestone.actual_date = actual_date
     milestone.full_clean()
     milestone.save()
+    escalations_evaluate_soon(project)
     return milestone
 
 
@@ -107,6 +109,7 @@ def budget_update(*, project: Project, lines: dict[str, dict]) -> list[BudgetLin
         line.full_clean()
         line.save()
         saved.append(line)
+    escalations_evaluate_soon(project)
     return saved
 
 

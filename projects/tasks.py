@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import outbox
+from . import outbox, services_escalation
+from .models import Project
 
 
 @shared_task
@@ -27,3 +28,22 @@ def dispatch_action_item_reminders() -> int:
     from .services_steering import action_item_reminders_queue
 
     return action_item_reminders_queue()
+
+
+@shared_task
+def evaluate_escalations(project_id: int) -> int:
+    """Detect new exceptions of one project, clear solved ones, renotify the unacknowledged."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return 0
+    opened = len(services_escalation.escalations_evaluate(project=project).opened)
+    services_escalation.escalations_renotify(project=project)
+    return opened
+
+
+@shared_task
+def dispatch_escalations() -> int:
+    project_ids = list(Project.objects.exclude(status=Project.Status.CLOSED).values_list("pk", flat=True))
+    for project_id in project_ids:
+        evaluate_escalations.delay(project_id)
+    return len(project_ids)

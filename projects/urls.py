@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views, views_plan, views_steering
+from . import views, views_escalation, views_plan, views_steering
 
 
 class ProjectCodeConverter:
@@ -21,7 +21,17 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="create"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.set_language, name="set_language"),
+    path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
     path("p/<code:code>/", views.project_detail, name="detail"),
+    path("p/<code:code>/escalations/", views_escalation.escalation_list, name="escalations"),
+    path("p/<code:code>/escalations/new/", views_escalation.escalation_raise, name="escalation_raise"),
+    path("p/<code:code>/escalations/<int:pk>/", views_escalation.escalation_detail, name="escalation"),
+    path(
+        "p/<code:code>/escalations/<int:pk>/acknowledge/",
+        views_escalation.escalation_acknowledge,
+        name="escalation_acknowledge",
+    ),
+    path("p/<code:code>/escalations/<int:pk>/resolve/", views_escalation.escalation_resolve, name="escalation_resolve"),
     path("p/<code:code>/settings/", views.project_edit, name="edit"),
     path("p/<code:code>/members/", views.members, name="members"),
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),

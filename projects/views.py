@@ -9,7 +9,7 @@ from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .forms import InviteForm, MembershipForm, PreferencesForm, ProjectForm, ProjectSettingsForm
-from .models import Membership
+from .models import Escalation, EscalationRecipient, Membership
 from .permissions import Capability, by_role, get_membership_for
 
 
@@ -17,7 +17,10 @@ def my_projects(request):
     memberships = (
         Membership.objects.active().filter(user=request.user).select_related("project").order_by("project__name")
     )
-    return render(request, "projects/my_projects.html", {"memberships": memberships})
+    awaiting = EscalationRecipient.objects.filter(
+        user=request.user, acknowledged_at__isnull=True, escalation__status=Escalation.Status.OPEN
+    ).count()
+    return render(request, "projects/my_projects.html", {"memberships": memberships, "awaiting": awaiting})
 
 
 def project_create(request):

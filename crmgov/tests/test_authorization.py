@@ -243,12 +243,45 @@ PROJECT_CASES += [
     Case("issues:calendar_day_remove", "POST", PM_ONLY, _calendar_day_kwargs, _foreign_calendar_day_kwargs),
 ]
 
+# --- escalations ------------------------------------------------------------
+LEADERSHIP = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING})
+READ_ESCALATIONS = LEADERSHIP | PM_ONLY
+
+
+def _escalation(team, project):
+    from projects.registry import Detected
+    from projects.services_escalation import escalation_open
+
+    facts = Detected(instance="", title="上线延期", what_happened="延期", consequences="10 天")
+    return escalation_open(project=project, kind="other", detected=facts, automatic=False)
+
+
+def _escalation_kwargs(team):
+    return {"code": team.project.code, "pk": _escalation(team, team.project).pk}
+
+
+def _foreign_escalation_kwargs(team):
+    return {"code": team.project.code, "pk": _escalation(team, team.other_project).pk}
+
+
+PROJECT_CASES += [
+    Case("projects:escalations", "GET", READ_ESCALATIONS),
+    Case("projects:escalation_raise", "GET", PM_ONLY),
+    Case("projects:escalation_raise", "POST", PM_ONLY),
+    Case("projects:escalation", "GET", READ_ESCALATIONS, _escalation_kwargs, _foreign_escalation_kwargs),
+    Case("projects:escalation_acknowledge", "GET", READ_ESCALATIONS, _escalation_kwargs, _foreign_escalation_kwargs),
+    # Only those it was sent to (leadership) acknowledge; the PM reads it but did not receive it.
+    Case("projects:escalation_acknowledge", "POST", LEADERSHIP, _escalation_kwargs, _foreign_escalation_kwargs),
+    Case("projects:escalation_resolve", "POST", PM_ONLY, _escalation_kwargs, _foreign_escalation_kwargs),
+]
+
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
     "projects:my_projects": "signed in",
     "projects:preferences": "signed in",
     "projects:create": "site administrators",
     "projects:set_language": "anyone",
+    "projects:escalations_mine": "signed in",
 }
 
 # The plan, its registers and the steering committee.

@@ -1,0 +1,96 @@
+"""Escalations: exception reports to leadership, sent before the slip (D-ESC-1…4)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Escalation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Kind(models.TextChoices):
+        SCOPE_CHANGE = "scope_change", _("Scope or requirement change")
+        KEY_PERSON = "key_person", _("Key person leaving")
+        BUDGET_SHORTFALL = "budget_shortfall", _("Budget shortfall")
+        OTHER = "other", _("Other")
+
+    project = models.ForeignKey("projects.Project", models.CASCADE, related_name="escalations")
+    # A detected condition's kind (e.g. "milestone_beyond_tolerance") or one of Kind for a manual one.
+    kind = models.CharField(_("kind"), max_length=40)
+    # Which instance of the condition (e.g. "milestone:12"); one open escalation per instance.
+    instance = models.CharField(max_length=100, blank=True)
+    automatic = models.BooleanField(_("detected by the system"), default=False)
+    title = models.CharField(_("title"), max_length=200)
+    what_happened = models.TextField(_("what happened and why"))
+    consequences = models.TextField(_("consequences"), help_text=_("Days, cost and goals affected."))
+    delay_days = models.PositiveIntegerField(_("days of delay"), default=0)
+    extra_cost = models.DecimalField(_("extra cost"), max_digits=14, decimal_places=2, default=Decimal(0))
+    cost_of_delay_per_day = models.DecimalField(
+        _("cost of delay per day"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    options = models.TextField(_("options"), blank=True)
+    recommendation = models.TextField(_("recommended response"), blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("responsible"),
+        help_text=_("The project manager takes responsibility, not the team."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    level = models.PositiveSmallIntegerField(_("notice"), default=1)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    second_notice_at = models.DateTimeField(_("second notice"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # When a detected condition was last seen to hold no more; until then it is not escalated again.
+    cleared_at = models.DateTimeField(_("condition cleared"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "kind", "instance"],
+                condition=Q(automatic=True, cleared_at__isnull=True),
+                name="one_open_escalation_per_condition",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "status", "-opened_at"], name="escalation_project_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:escalation", kwargs={"code": self.project.code, "pk": self.pk})
+
+    @property
+    def loss(self) -> Decimal:
+        """Days of delay × cost of delay per day + extra cost (D-PLAN-6)."""
+        return self.delay_days * self.cost_of_delay_per_day + self.extra_cost
+
+
+class EscalationRecipient(models.Model):
+    """Who was told, and whether they acknowledged."""
+
+    escalation = models.ForeignKey(Escalation, models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="escalation_receipts")
+    notified_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["escalation", "user"], name="escalation_recipient_unique")]
+        indexes = [models.Index(fields=["user", "acknowledged_at"], name="escalation_awaiting_user")]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} → {self.user_id}"
