@@ -16,12 +16,14 @@ class ChangesConfig(AppConfig):
             register_demo_seeder,
             register_escalation_condition,
             register_nav_item,
+            register_report_section,
         )
 
         from .committee import change_decision_provider
         from .conditions import CONDITIONS
         from .demo import seed_change_requests
         from .links import change_request_links
+        from .report_sections import SECTIONS
 
         register_nav_item(NavItem(_("Changes"), "changes:list", Capability.PROJECT_VIEW, "arrow-left-right", 25))
         register_issue_links(change_request_links)
@@ -29,3 +31,5 @@ class ChangesConfig(AppConfig):
         register_decision_provider(change_decision_provider())
         for condition in CONDITIONS:
             register_escalation_condition(condition)
+        for section in SECTIONS:
+            register_report_section(section)

@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.dispatch_escalations",
         "schedule": 5 * 60.0,
     },
+    # Draft each project's weekly status report ahead of time, send it at its local time.
+    "status-reports": {
+        "task": "projects.tasks.dispatch_status_reports",
+        "schedule": 5 * 60.0,
+    },
     # Re-queue outbox e-mails whose broker message was lost or whose worker died.
     "outbox-sweep": {
         "task": "projects.tasks.sweep_outbox",

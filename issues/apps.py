@@ -14,11 +14,13 @@ class IssuesConfig(AppConfig):
             register_demo_seeder,
             register_escalation_condition,
             register_nav_item,
+            register_report_section,
         )
 
         from .conditions import CONDITIONS
         from .demo import seed_issue_history
         from .holidays import seed_calendar
+        from .report_sections import SECTIONS
 
         register_nav_item(NavItem(_("Daily report"), "issues:report", Capability.REPORTS_FILE, "journal-check", 10))
         register_nav_item(NavItem(_("Issues"), "issues:list", Capability.PROJECT_VIEW, "bug", 20))
@@ -33,3 +35,5 @@ class IssuesConfig(AppConfig):
         register_demo_seeder(DemoSeeder("issue-history", seed_issue_history, 20))
         for condition in CONDITIONS:
             register_escalation_condition(condition)
+        for section in SECTIONS:
+            register_report_section(section)

@@ -7,12 +7,13 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
-        from projects.registry import register_escalation_condition
+        from projects.registry import register_escalation_condition, register_report_section
 
         from .conditions import CONDITIONS
         from .demo import load_plan_demo
         from .permissions import Capability
         from .registry import DemoSeeder, NavItem, register_decision_provider, register_demo_seeder, register_nav_item
+        from .report_sections import SECTIONS
         from .services_escalation import escalations_evaluate
         from .services_plan import rebaseline_decision_provider
 
@@ -29,6 +30,9 @@ class ProjectsConfig(AppConfig):
         register_nav_item(
             NavItem(_("Escalations"), "projects:escalations", Capability.ESCALATIONS_VIEW, "megaphone", 3)
         )
+        register_nav_item(
+            NavItem(_("Status reports"), "projects:status_reports", Capability.REPORTS_READ, "file-earmark-text", 2)
+        )
         register_nav_item(NavItem(_("Members"), "projects:members", Capability.MEMBERS_VIEW, "people", 90))
         register_nav_item(NavItem(_("Settings"), "projects:edit", Capability.PROJECT_EDIT, "gear", 100))
         register_decision_provider(rebaseline_decision_provider())
@@ -37,3 +41,5 @@ class ProjectsConfig(AppConfig):
         register_demo_seeder(DemoSeeder("escalations", lambda project: escalations_evaluate(project=project), 90))
         for condition in CONDITIONS:
             register_escalation_condition(condition)
+        for section in SECTIONS:
+            register_report_section(section)

@@ -37,7 +37,15 @@ class ProjectSettingsForm(ProjectForm):
             "budget_tolerance_percent",
             "agenda_notice_days",
             "meeting_cadence_days",
+            "report_weekday",
+            "report_time",
+            "report_draft_hours",
+            "escalation_ack_hours",
+            "blocker_days",
+            "compliance_threshold_percent",
+            "compliance_low_days",
         ]
+        widgets = {"report_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
 
 class InviteForm(forms.Form):
@@ -65,7 +73,7 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["role", "department", "title", "active_until", "grants"]
+        fields = ["role", "department", "title", "active_until", "is_key", "receives_reports", "grants"]
         widgets = {"active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 

@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -14,6 +15,15 @@ from simple_history.models import HistoricalRecords
 from .permissions import Role, membership_can
 
 DEFAULT_LANGUAGE = "zh-hans"
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
@@ -180,6 +190,17 @@ class Project(models.Model):
     compliance_low_days = models.PositiveSmallIntegerField(
         _("low compliance for (working days)"), default=3, validators=[MinValueValidator(1)]
     )
+    # Weekly status reports (D-RPT-1).
+    report_weekday = models.PositiveSmallIntegerField(
+        _("status report day"), choices=WEEKDAYS, default=4, help_text=_("The day the weekly status report is sent.")
+    )
+    report_time = models.TimeField(_("status report time"), default=datetime.time(16, 0))
+    report_draft_hours = models.PositiveSmallIntegerField(
+        _("draft ahead (hours)"),
+        default=4,
+        validators=[MaxValueValidator(72)],
+        help_text=_("The draft is ready this long before sending, so the PM can add a narrative."),
+    )
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
@@ -233,6 +254,12 @@ class Membership(models.Model):
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     is_key = models.BooleanField(
         _("key person"), default=False, help_text=_("Their leaving is escalated to leadership at once.")
+    )
+    receives_reports = models.BooleanField(
+        _("receives status reports"),
+        null=True,
+        blank=True,
+        help_text=_("Unknown: as the role says (sponsor, executives and steering members receive them)."),
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -361,6 +388,7 @@ from .models_plan import (  # noqa: E402
     TrainingAttendance,
     TrainingSession,
 )
+from .models_reporting import StatusReport  # noqa: E402
 from .models_steering import ActionItem, AgendaItem, CommitteeMember, Meeting  # noqa: E402
 
 __all__ = [
@@ -383,6 +411,7 @@ __all__ = [
     "Risk",
     "SetbackAction",
     "SetbackReview",
+    "StatusReport",
     "TrainingAttendance",
     "TrainingSession",
     "User",

@@ -29,6 +29,8 @@ class Capability(models.TextChoices):
     PLAN_EDIT = "plan.edit", _("Edit phases, milestones, forecasts and the budget; request a rebaseline")
     BUDGET_VIEW = "budget.view", _("See the budget")
     ESCALATIONS_VIEW = "escalations.view", _("See the project's escalations")
+    REPORTS_READ = "reports.read", _("Read the status reports")
+    REPORTS_MANAGE = "reports.manage", _("Write the narrative of status reports and send them")
     ESCALATIONS_MANAGE = "escalations.manage", _("Raise and resolve escalations")
     REBASELINE_APPROVE = "rebaseline.approve", _("Approve or reject a rebaseline request")
     RISKS_VIEW = "risks.view", _("See the risk register")
@@ -142,10 +144,15 @@ _PLAN_CAPABILITIES: dict[str, set[str]] = {
 }
 # Escalations: leadership receives and reads them; the PM raises, resolves and answers for them.
 _ESCALATION_CAPABILITIES: dict[str, set[str]] = {
-    Role.SPONSOR: {Capability.ESCALATIONS_VIEW},
-    Role.EXECUTIVE: {Capability.ESCALATIONS_VIEW},
-    Role.STEERING: {Capability.ESCALATIONS_VIEW},
-    Role.PM: {Capability.ESCALATIONS_VIEW, Capability.ESCALATIONS_MANAGE},
+    Role.SPONSOR: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ},
+    Role.EXECUTIVE: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ},
+    Role.STEERING: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ},
+    Role.PM: {
+        Capability.ESCALATIONS_VIEW,
+        Capability.ESCALATIONS_MANAGE,
+        Capability.REPORTS_READ,
+        Capability.REPORTS_MANAGE,
+    },
 }
 CAPABILITIES = {
     role: frozenset(capabilities | _PLAN_CAPABILITIES.get(role, set()) | _ESCALATION_CAPABILITIES.get(role, set()))

@@ -136,3 +136,32 @@ escalation_conditions: dict[str, EscalationCondition] = {}
 
 def register_escalation_condition(condition: EscalationCondition) -> None:
     escalation_conditions.setdefault(condition.kind, condition)
+
+
+# --- Sections of the status report (D-RPT-1) ----------------------------------------------------
+#
+# Each app contributes the dimensions it owns (schedule and budget here; scope from changes;
+# issues and adoption from issues). A section returns plain JSON, which the sent report keeps.
+
+GREEN, AMBER, RED = "green", "amber", "red"
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """`build(project, start, end)` → {"status": GREEN|AMBER|RED|None, "rule": str, "summary": str,
+    "items": [{"text": str, "url": str}]}; a None status is information, not a dimension."""
+
+    key: str
+    label: str | Promise
+    order: int
+    build: Callable[..., dict]
+
+
+report_sections: list[ReportSection] = []
+
+
+def register_report_section(section: ReportSection) -> None:
+    if any(existing.key == section.key for existing in report_sections):
+        return
+    report_sections.append(section)
+    report_sections.sort(key=lambda entry: entry.order)

@@ -138,8 +138,13 @@ def membership_update(
     title: str = "",
     active_until: date | None = None,
     grants: list[str] | None = None,
+    is_key: bool | None = None,
+    receives_reports: bool | None = None,
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if is_key is not None:
+        membership.is_key = is_key
+    membership.receives_reports = receives_reports
     if role != membership.role:
         _ensure_another_pm(membership)
     membership.role = role

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import outbox, services_escalation
+from . import outbox, services_escalation, services_reporting
 from .models import Project
 
 
@@ -46,4 +46,18 @@ def dispatch_escalations() -> int:
     project_ids = list(Project.objects.exclude(status=Project.Status.CLOSED).values_list("pk", flat=True))
     for project_id in project_ids:
         evaluate_escalations.delay(project_id)
+    return len(project_ids)
+
+
+@shared_task
+def send_status_report_if_due(project_id: int) -> str:
+    project = Project.objects.filter(pk=project_id).first()
+    return services_reporting.status_reports_dispatch(project=project) if project else ""
+
+
+@shared_task
+def dispatch_status_reports() -> int:
+    project_ids = list(Project.objects.exclude(status=Project.Status.CLOSED).values_list("pk", flat=True))
+    for project_id in project_ids:
+        send_status_report_if_due.delay(project_id)
     return len(project_ids)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views, views_escalation, views_plan, views_steering
+from . import views, views_escalation, views_plan, views_reporting, views_steering
 
 
 class ProjectCodeConverter:
@@ -24,6 +24,9 @@ urlpatterns = [
     path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
     path("p/<code:code>/", views.project_detail, name="detail"),
     path("p/<code:code>/escalations/", views_escalation.escalation_list, name="escalations"),
+    path("p/<code:code>/reports/", views_reporting.report_list, name="status_reports"),
+    path("p/<code:code>/reports/send-now/", views_reporting.report_send_now, name="status_report_send"),
+    path("p/<code:code>/reports/<int:pk>/", views_reporting.report_detail, name="status_report"),
     path("p/<code:code>/escalations/new/", views_escalation.escalation_raise, name="escalation_raise"),
     path("p/<code:code>/escalations/<int:pk>/", views_escalation.escalation_detail, name="escalation"),
     path(

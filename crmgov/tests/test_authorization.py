@@ -275,6 +275,35 @@ PROJECT_CASES += [
     Case("projects:escalation_resolve", "POST", PM_ONLY, _escalation_kwargs, _foreign_escalation_kwargs),
 ]
 
+
+# --- status reports ---------------------------------------------------------
+def _report_kwargs(team):
+    import datetime
+
+    from projects.services_reporting import status_report_draft
+
+    return {
+        "code": team.project.code,
+        "pk": status_report_draft(project=team.project, period_start=datetime.date(2026, 11, 16)).pk,
+    }
+
+
+def _foreign_report_kwargs(team):
+    import datetime
+
+    from projects.services_reporting import status_report_draft
+
+    report = status_report_draft(project=team.other_project, period_start=datetime.date(2026, 11, 16))
+    return {"code": team.project.code, "pk": report.pk}
+
+
+PROJECT_CASES += [
+    Case("projects:status_reports", "GET", READ_ESCALATIONS),
+    Case("projects:status_report", "GET", READ_ESCALATIONS, _report_kwargs, _foreign_report_kwargs),
+    Case("projects:status_report", "POST", PM_ONLY, _report_kwargs, _foreign_report_kwargs),
+    Case("projects:status_report_send", "POST", PM_ONLY),
+]
+
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
     "projects:my_projects": "signed in",

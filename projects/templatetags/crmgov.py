@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..registry import project_nav
 
@@ -42,3 +43,12 @@ def get_item(mapping, key):
 def progress_step(percent) -> int:
     """Bootstrap's width utilities come in quarters (w-0 … w-100); no inline style under our CSP."""
     return min(100, max(0, round(int(percent or 0) / 25) * 25))
+
+
+STATUS_LABELS = {"green": _("green"), "amber": _("amber"), "red": _("red")}
+
+
+@register.filter
+def status_label(status) -> str:
+    """green / amber / red in the reader's language."""
+    return str(STATUS_LABELS.get(status, ""))

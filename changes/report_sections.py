@@ -1,0 +1,36 @@
+"""The status report's scope dimension (D-RPT-1), from the change requests."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from projects.registry import AMBER, GREEN, RED, ReportSection
+
+from .conditions import changes_beyond_tolerance
+from .models import ChangeRequest
+
+
+def scope(project, start, end) -> dict:
+    changes = ChangeRequest.objects.filter(project=project).exclude(status__in=ChangeRequest.FINAL)
+    beyond = changes_beyond_tolerance(project)
+    in_flux = changes.exclude(status__in=[ChangeRequest.Status.REQUESTED]).count()
+    approved = ChangeRequest.objects.filter(
+        project=project,
+        decided_at__date__range=(start, end),
+        status__in=[
+            ChangeRequest.Status.APPROVED,
+            ChangeRequest.Status.IN_DEVELOPMENT,
+        ],
+    ).count()
+    status = RED if beyond else AMBER if in_flux else GREEN
+    return {
+        "status": status,
+        "rule": _(
+            "Green: no change under way. Amber: changes under way within tolerance. Red: a change beyond a tolerance."
+        ),
+        "summary": _("%(open)s change requests open, %(approved)s approved this week.")
+        % {"open": changes.count(), "approved": approved},
+        "items": [{"text": item.title, "url": ""} for item in beyond],
+    }
+
+
+SECTIONS = [ReportSection("scope", gettext_lazy("Scope"), 30, scope)]
