@@ -16,7 +16,7 @@ run: install migrate messages demo ## set up everything and start web + worker +
 	DEBUG=$${DEBUG:-true} honcho -f Procfile start
 
 test: install messages ## the whole test suite, on two cores
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 install: $(VENV)/.installed
 

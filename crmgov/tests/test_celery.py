@@ -4,7 +4,6 @@ Runs against the file-system broker with nothing set, and against Redis in CI's
 second pass (CELERY_BROKER_URL set).
 """
 
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -17,20 +16,16 @@ from projects.permissions import Role
 
 @pytest.fixture
 def real_worker():
-    # A queue of its own, so no other worker on the same broker (a developer's, a parallel CI run)
-    # takes the message.
-    saved_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = f"test-{uuid.uuid4().hex}"
     app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.task_always_eager = True
-        app.conf.task_default_queue = saved_queue
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("celery-worker")  # one real worker at a time, so none takes another's messages
 @pytest.mark.django_db(transaction=True)
 def test_an_email_goes_through_the_broker_to_a_worker(team, real_worker):
     import time
