@@ -61,11 +61,11 @@ def closure_set_successor(*, closure: Closure, successor: User, readiness_thresh
 @transaction.atomic
 def sop_save(*, project: Project, sop: Sop | None = None, **fields) -> Sop:
     _ensure_closing(project)
-    if not (fields.get("procedure", "").strip() or fields.get("document", "").strip()):
-        raise ValidationError({"procedure": _("Write the procedure or say where its document is kept.")})
     sop = sop or Sop(project=project)
     for name, value in fields.items():
         setattr(sop, name, value)
+    if not (sop.procedure.strip() or sop.document.strip()):
+        raise ValidationError({"procedure": _("Write the procedure or say where its document is kept.")})
     sop.full_clean()
     sop.save()
     return sop
