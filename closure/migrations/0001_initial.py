@@ -8,201 +8,518 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0003_plan_and_steering'),
+        ("projects", "0003_plan_and_steering"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('readiness_threshold', models.PositiveSmallIntegerField(default=4, help_text="Every area of the successor's self-assessment must reach this score (1–5).", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='readiness threshold')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True, verbose_name='self-assessed')),
-                ('plan_approved_at', models.DateTimeField(blank=True, null=True, verbose_name='improvement plan approved')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted')),
-                ('sign_note', models.TextField(blank=True, verbose_name='acceptance note')),
-                ('plan_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='closure', to='projects.project', verbose_name='project')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
-                ('successor', models.ForeignKey(blank=True, help_text='The person inside the company who takes over from the consultant.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='successor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="started")),
+                (
+                    "readiness_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Every area of the successor's self-assessment must reach this score (1–5).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="readiness threshold",
+                    ),
+                ),
+                ("assessed_at", models.DateTimeField(blank=True, null=True, verbose_name="self-assessed")),
+                (
+                    "plan_approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="improvement plan approved"),
+                ),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="accepted")),
+                ("sign_note", models.TextField(blank=True, verbose_name="acceptance note")),
+                (
+                    "plan_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closure",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The person inside the company who takes over from the consultant.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="successor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closure',
-                'verbose_name_plural': 'closures',
+                "verbose_name": "closure",
+                "verbose_name_plural": "closures",
             },
         ),
         migrations.CreateModel(
-            name='ClosureItem',
+            name="ClosureItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issue', 'Open issue'), ('change', 'Change request not delivered'), ('phase', 'Phase not delivered'), ('special', 'Special or rare process'), ('gap', "Successor's gap")], max_length=10, verbose_name='kind')),
-                ('source_id', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('reference', models.CharField(blank=True, max_length=40, verbose_name='reference')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('detail', models.TextField(blank=True, verbose_name='detail')),
-                ('interim_handling', models.TextField(blank=True, help_text='How the company handles it until it is solved for good.', verbose_name='interim handling')),
-                ('company_knows', models.BooleanField(blank=True, null=True, verbose_name='the company knows how to handle it')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved with the consultant')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closure_items', to='projects.project', verbose_name='project')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issue", "Open issue"),
+                            ("change", "Change request not delivered"),
+                            ("phase", "Phase not delivered"),
+                            ("special", "Special or rare process"),
+                            ("gap", "Successor's gap"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("source_id", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                ("reference", models.CharField(blank=True, max_length=40, verbose_name="reference")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("detail", models.TextField(blank=True, verbose_name="detail")),
+                (
+                    "interim_handling",
+                    models.TextField(
+                        blank=True,
+                        help_text="How the company handles it until it is solved for good.",
+                        verbose_name="interim handling",
+                    ),
+                ),
+                (
+                    "company_knows",
+                    models.BooleanField(blank=True, null=True, verbose_name="the company knows how to handle it"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved with the consultant"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closure_items",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closure item',
-                'verbose_name_plural': 'closure items',
-                'ordering': ['kind', 'id'],
+                "verbose_name": "closure item",
+                "verbose_name_plural": "closure items",
+                "ordering": ["kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GateWaiver',
+            name="GateWaiver",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gate', models.CharField(choices=[('sops', 'Business procedures (SOPs)'), ('outstanding', 'Outstanding items'), ('successor', 'Successor'), ('improvement', 'Improvement plan')], max_length=12, verbose_name='gate')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('waived_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='waived')),
-                ('closure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='waivers', to='closure.closure')),
-                ('waived_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "gate",
+                    models.CharField(
+                        choices=[
+                            ("sops", "Business procedures (SOPs)"),
+                            ("outstanding", "Outstanding items"),
+                            ("successor", "Successor"),
+                            ("improvement", "Improvement plan"),
+                        ],
+                        max_length=12,
+                        verbose_name="gate",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("waived_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="waived")),
+                (
+                    "closure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="waivers", to="closure.closure"
+                    ),
+                ),
+                (
+                    "waived_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gate waiver',
-                'verbose_name_plural': 'gate waivers',
+                "verbose_name": "gate waiver",
+                "verbose_name_plural": "gate waivers",
             },
         ),
         migrations.CreateModel(
-            name='ImprovementItem',
+            name="ImprovementItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='1, 2 or 3 after go-live.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3)], verbose_name='year')),
-                ('objective', models.CharField(max_length=300, verbose_name='objective')),
-                ('area', models.CharField(choices=[('sales', 'Sales process'), ('prospects', 'Prospect development'), ('service', 'Customer service'), ('marketing', 'Marketing'), ('analytics', 'Analytics and reports'), ('data', 'Data quality'), ('administration', 'System administration'), ('training', 'User support and training')], max_length=20, verbose_name='area')),
-                ('scope_extension', models.TextField(blank=True, help_text='Further departments, regions or functions it extends to.', verbose_name='scope extension')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='improvement_items', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="1, 2 or 3 after go-live.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("objective", models.CharField(max_length=300, verbose_name="objective")),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("sales", "Sales process"),
+                            ("prospects", "Prospect development"),
+                            ("service", "Customer service"),
+                            ("marketing", "Marketing"),
+                            ("analytics", "Analytics and reports"),
+                            ("data", "Data quality"),
+                            ("administration", "System administration"),
+                            ("training", "User support and training"),
+                        ],
+                        max_length=20,
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "scope_extension",
+                    models.TextField(
+                        blank=True,
+                        help_text="Further departments, regions or functions it extends to.",
+                        verbose_name="scope extension",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="improvement_items",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'improvement',
-                'verbose_name_plural': 'improvement plan',
-                'ordering': ['year', 'id'],
+                "verbose_name": "improvement",
+                "verbose_name_plural": "improvement plan",
+                "ordering": ["year", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemMessage',
+            name="ItemMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_consultant', models.BooleanField(default=False)),
-                ('text', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='closure.closureitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_consultant", models.BooleanField(default=False)),
+                ("text", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="closure.closureitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.TextField(help_text='What happened.', verbose_name='event')),
-                ('effect', models.TextField(help_text='What it did to the project.', verbose_name='effect')),
-                ('cause', models.TextField(verbose_name='cause')),
-                ('early_warning', models.TextField(blank=True, help_text='What signalled it beforehand.', verbose_name='early warning')),
-                ('recommendation', models.TextField(help_text='What the next project should do.', verbose_name='recommendation')),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='logged')),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='logged by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event", models.TextField(help_text="What happened.", verbose_name="event")),
+                ("effect", models.TextField(help_text="What it did to the project.", verbose_name="effect")),
+                ("cause", models.TextField(verbose_name="cause")),
+                (
+                    "early_warning",
+                    models.TextField(
+                        blank=True, help_text="What signalled it beforehand.", verbose_name="early warning"
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.TextField(help_text="What the next project should do.", verbose_name="recommendation"),
+                ),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="logged")),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="logged by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lessons", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lesson',
-                'verbose_name_plural': 'lessons',
-                'ordering': ['logged_at', 'id'],
+                "verbose_name": "lesson",
+                "verbose_name_plural": "lessons",
+                "ordering": ["logged_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanComment',
+            name="PlanComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='comment')),
-                ('approves', models.BooleanField(default=False, verbose_name='approves the plan')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="comment")),
+                ("approves", models.BooleanField(default=False, verbose_name="approves the plan")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReadinessScore',
+            name="ReadinessScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.CharField(choices=[('sales', 'Sales process'), ('prospects', 'Prospect development'), ('service', 'Customer service'), ('marketing', 'Marketing'), ('analytics', 'Analytics and reports'), ('data', 'Data quality'), ('administration', 'System administration'), ('training', 'User support and training')], max_length=20, verbose_name='area')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='readiness')),
-                ('closure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='closure.closure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("sales", "Sales process"),
+                            ("prospects", "Prospect development"),
+                            ("service", "Customer service"),
+                            ("marketing", "Marketing"),
+                            ("analytics", "Analytics and reports"),
+                            ("data", "Data quality"),
+                            ("administration", "System administration"),
+                            ("training", "User support and training"),
+                        ],
+                        max_length=20,
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="readiness",
+                    ),
+                ),
+                (
+                    "closure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="closure.closure"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sop',
+            name="Sop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('process', models.CharField(max_length=200, verbose_name='business process')),
-                ('procedure', models.TextField(blank=True, help_text='The written procedure, step by step.', verbose_name='procedure')),
-                ('document', models.CharField(blank=True, help_text='Where the written procedure is kept, if it is a document (a link or a file location).', max_length=300, verbose_name='procedure document')),
-                ('owner_department', models.CharField(max_length=100, verbose_name='owner department')),
-                ('version', models.CharField(default='1.0', max_length=20, verbose_name='version')),
-                ('departments', models.JSONField(default=list, help_text='Each of them confirms the procedure.', verbose_name='departments involved')),
-                ('users_trained', models.BooleanField(default=False, verbose_name='users trained on it')),
-                ('improver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who improves it next')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sops', to='projects.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("process", models.CharField(max_length=200, verbose_name="business process")),
+                (
+                    "procedure",
+                    models.TextField(
+                        blank=True, help_text="The written procedure, step by step.", verbose_name="procedure"
+                    ),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the written procedure is kept, if it is a document (a link or a file location).",
+                        max_length=300,
+                        verbose_name="procedure document",
+                    ),
+                ),
+                ("owner_department", models.CharField(max_length=100, verbose_name="owner department")),
+                ("version", models.CharField(default="1.0", max_length=20, verbose_name="version")),
+                (
+                    "departments",
+                    models.JSONField(
+                        default=list,
+                        help_text="Each of them confirms the procedure.",
+                        verbose_name="departments involved",
+                    ),
+                ),
+                ("users_trained", models.BooleanField(default=False, verbose_name="users trained on it")),
+                (
+                    "improver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who improves it next",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sops",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SOP',
-                'verbose_name_plural': 'SOPs',
-                'ordering': ['process', 'id'],
+                "verbose_name": "SOP",
+                "verbose_name_plural": "SOPs",
+                "ordering": ["process", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SopConfirmation',
+            name="SopConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(max_length=100, verbose_name='department')),
-                ('version', models.CharField(max_length=20, verbose_name='version')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='confirmed')),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='closure.sop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("department", models.CharField(max_length=100, verbose_name="department")),
+                ("version", models.CharField(max_length=20, verbose_name="version")),
+                ("confirmed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="confirmed")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "sop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="confirmations", to="closure.sop"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SOP confirmation',
-                'verbose_name_plural': 'SOP confirmations',
+                "verbose_name": "SOP confirmation",
+                "verbose_name_plural": "SOP confirmations",
             },
         ),
         migrations.AddIndex(
-            model_name='closureitem',
-            index=models.Index(fields=['project', 'kind'], name='closure_item_project_kind'),
+            model_name="closureitem",
+            index=models.Index(fields=["project", "kind"], name="closure_item_project_kind"),
         ),
         migrations.AddConstraint(
-            model_name='closureitem',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id__isnull', False)), fields=('project', 'kind', 'source_id'), name='closure_item_once_per_source'),
+            model_name="closureitem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id__isnull", False)),
+                fields=("project", "kind", "source_id"),
+                name="closure_item_once_per_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gatewaiver',
-            constraint=models.UniqueConstraint(fields=('closure', 'gate'), name='closure_one_waiver_per_gate'),
+            model_name="gatewaiver",
+            constraint=models.UniqueConstraint(fields=("closure", "gate"), name="closure_one_waiver_per_gate"),
         ),
         migrations.AddConstraint(
-            model_name='readinessscore',
-            constraint=models.UniqueConstraint(fields=('closure', 'area'), name='readiness_one_score_per_area'),
+            model_name="readinessscore",
+            constraint=models.UniqueConstraint(fields=("closure", "area"), name="readiness_one_score_per_area"),
         ),
         migrations.AddConstraint(
-            model_name='sopconfirmation',
-            constraint=models.UniqueConstraint(fields=('sop', 'department', 'version'), name='sop_one_confirmation_per_version'),
+            model_name="sopconfirmation",
+            constraint=models.UniqueConstraint(
+                fields=("sop", "department", "version"), name="sop_one_confirmation_per_version"
+            ),
         ),
     ]
