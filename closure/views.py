@@ -64,17 +64,28 @@ def _error_back(request, error: ValidationError, to: str, **kwargs):
 
 def overview(request, code):
     membership = get_membership_for(request, code, Capability.CLOSURE_VIEW)
+    return _render_overview(request, membership)
+
+
+def _render_overview(request, membership, *, successor_form=None, waiver_form=None, sign_form=None):
+    """The checklist; a refused form comes back bound, with its errors and what was typed (400)."""
     project = membership.project
     state = closure_state(project)
+    waiver_forms = {gate.gate: forms.WaiverForm(initial={"gate": gate.gate}) for gate in state.gates}
+    if waiver_form is not None and waiver_form.data.get("gate") in waiver_forms:
+        waiver_forms[waiver_form.data["gate"]] = waiver_form
     context = {
         "state": state,
         "can_manage": membership.can(Capability.CLOSURE_MANAGE),
         "can_sign": membership.can(Capability.CLOSURE_SIGN),
-        "successor_form": forms.SuccessorForm(instance=state.closure, project=project) if state.closure else None,
-        "waiver_forms": {gate.gate: forms.WaiverForm(initial={"gate": gate.gate}) for gate in state.gates},
-        "sign_form": forms.SignForm(),
+        "successor_form": successor_form
+        or (forms.SuccessorForm(instance=state.closure, project=project) if state.closure else None),
+        "waiver_forms": waiver_forms,
+        "failed_gate": waiver_form.data.get("gate") if waiver_form is not None else None,
+        "sign_form": sign_form or forms.SignForm(),
     }
-    return _page(request, membership, "closure/overview.html", context)
+    refused = any(form is not None and form.errors for form in (successor_form, waiver_form, sign_form))
+    return _page(request, membership, "closure/overview.html", context, status=400 if refused else 200)
 
 
 @require_POST
@@ -90,44 +101,45 @@ def start(request, code):
 
 @require_POST
 def successor_set(request, code):
-    _membership, closure = _closure(request, code, Capability.CLOSURE_MANAGE)
+    membership, closure = _closure(request, code, Capability.CLOSURE_MANAGE)
     form = forms.SuccessorForm(request.POST, instance=Closure.objects.get(pk=closure.pk), project=closure.project)
-    if not form.is_valid():
-        messages.error(request, _("Choose a successor among the members and a threshold from 1 to 5."))
-        return redirect("closure:overview", code=code)
-    try:
-        services.closure_set_successor(closure=closure, **form.cleaned_data)
-    except ValidationError as error:
-        return _error_back(request, error, "closure:overview", code=code)
+    if form.is_valid():
+        try:
+            services.closure_set_successor(closure=closure, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+    if form.errors:
+        return _render_overview(request, membership, successor_form=form)
     messages.success(request, _("Successor saved."))
     return redirect("closure:overview", code=code)
 
 
 @require_POST
 def waive(request, code):
-    _membership, closure = _closure(request, code, Capability.CLOSURE_SIGN)
+    membership, closure = _closure(request, code, Capability.CLOSURE_SIGN)
     form = forms.WaiverForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason for the waiver."))
-        return redirect("closure:overview", code=code)
-    try:
-        services.gate_waive(closure=closure, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _error_back(request, error, "closure:overview", code=code)
+    if form.is_valid():
+        try:
+            services.gate_waive(closure=closure, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+    if form.errors:
+        return _render_overview(request, membership, waiver_form=form)
     messages.success(request, _("Gate waived."))
     return redirect("closure:overview", code=code)
 
 
 @require_POST
 def sign(request, code):
-    _membership, closure = _closure(request, code, Capability.CLOSURE_SIGN)
+    membership, closure = _closure(request, code, Capability.CLOSURE_SIGN)
     form = forms.SignForm(request.POST)
-    if not form.is_valid():
-        return _error_back(request, ValidationError(_("The note is too long.")), "closure:overview", code=code)
-    try:
-        services.closure_sign(closure=closure, by=request.user, note=form.cleaned_data["note"])
-    except ValidationError as error:
-        return _error_back(request, error, "closure:overview", code=code)
+    if form.is_valid():
+        try:
+            services.closure_sign(closure=closure, by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _add_errors(form, error)
+    if form.errors:
+        return _render_overview(request, membership, sign_form=form)
     messages.success(request, _("Accepted. The project is closed and stays readable for its members."))
     return redirect("closure:report", code=code)
 
@@ -330,6 +342,10 @@ def assessment(request, code):
 
 def improvement(request, code):
     membership, closure = _closure(request, code)
+    return _render_improvement(request, membership, closure)
+
+
+def _render_improvement(request, membership, closure, review_form=None):
     state = closure_state(closure.project)
     context = {
         "state": state,
@@ -337,9 +353,10 @@ def improvement(request, code):
         "gate": state.gate("improvement"),
         "comments": state.plan_comments(),
         "can_manage": membership.can(Capability.CLOSURE_MANAGE),
-        "review_form": forms.ReviewForm() if membership.can(Capability.CLOSURE_REVIEW) else None,
+        "review_form": review_form or (forms.ReviewForm() if membership.can(Capability.CLOSURE_REVIEW) else None),
     }
-    return _page(request, membership, "closure/improvement.html", context)
+    status = 400 if review_form is not None and review_form.errors else 200
+    return _page(request, membership, "closure/improvement.html", context, status=status)
 
 
 def improvement_edit(request, code, pk=None):
@@ -360,15 +377,15 @@ def improvement_edit(request, code, pk=None):
 
 @require_POST
 def improvement_review(request, code):
-    _membership, closure = _closure(request, code, Capability.CLOSURE_REVIEW)
+    membership, closure = _closure(request, code, Capability.CLOSURE_REVIEW)
     form = forms.ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a comment."))
-        return redirect("closure:improvement", code=code)
-    try:
-        services.improvement_review(closure=closure, author=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _error_back(request, error, "closure:improvement", code=code)
+    if form.is_valid():
+        try:
+            services.improvement_review(closure=closure, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+    if form.errors:
+        return _render_improvement(request, membership, closure, review_form=form)
     messages.success(request, _("Review saved."))
     return redirect("closure:improvement", code=code)
 

@@ -270,7 +270,9 @@ def test_the_sponsor_signs_only_when_every_gate_passed_or_was_waived_and_the_pro
     assert Project.objects.get(pk=team.project.pk).status == Project.Status.CLOSING
 
     no_reason = sponsor.post(url("waive"), {"gate": Gate.SOPS, "reason": " "})
-    assert no_reason.status_code == 302 and not closing.waivers.exists()
+    assert no_reason.status_code == 400 and not closing.waivers.exists()
+    assert no_reason.context["failed_gate"] == Gate.SOPS  # the refused form is open again, with its error
+    assert no_reason.context["waiver_forms"][Gate.SOPS].errors
 
     for key in (Gate.SOPS, Gate.SUCCESSOR, Gate.IMPROVEMENT):
         sponsor.post(url("waive"), {"gate": key, "reason": "顾问延期支持三个月"})
@@ -286,6 +288,16 @@ def test_the_sponsor_signs_only_when_every_gate_passed_or_was_waived_and_the_pro
     # Closed: readable, never changed again.
     assert login(team, Role.KEY_USER).get(url("overview")).status_code == 200
     assert sponsor.post(url("sign"), {"note": ""}).status_code == 403
+
+
+def test_a_refused_successor_form_keeps_what_was_typed(team, closing):
+    response = login(team, Role.PM).post(
+        url("successor_set"), {"successor": team.user(Role.KEY_USER).pk, "readiness_threshold": "9"}
+    )
+    assert response.status_code == 400
+    form = response.context["successor_form"]
+    assert form.errors["readiness_threshold"] and form["readiness_threshold"].value() == "9"
+    assert closure_state(team.project).closure.successor is None
 
 
 def test_signing_is_refused_while_a_gate_is_open(team, closing):
