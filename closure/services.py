@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.models import Project, User
+from projects.models import Membership, Project, User
+from projects.outbox import email_queue
 
 from .gates import closure_state, outstanding_sources
 from .models import (
@@ -238,6 +240,17 @@ def closure_sign(*, closure: Closure, by: User, note: str = "") -> Closure:
     closure.save(update_fields=["signed_at", "signed_by", "sign_note"])
     project.status = Project.Status.CLOSED
     project.save(update_fields=["status"])
+    # Every member hears it once, in their language, with the report (D-CL-5).
+    report_url = reverse("closure:report", kwargs={"code": project.code})
+    members = Membership.objects.active().filter(project=project).select_related("user").order_by("pk")
+    for membership in members:
+        email_queue(
+            to=membership.user,
+            template="project-closed",
+            project=project,
+            key=f"project-closed:{project.pk}",
+            context={"closure": closure, "report_url": report_url},
+        )
     return closure
 
 

@@ -17,7 +17,7 @@ from closure import services
 from closure.gates import closure_state
 from closure.models import ASSESSED_AREAS, Area, ClosureItem, Gate, Lesson
 from issues import services as issue_services
-from projects.models import Phase, Project
+from projects.models import OutboundEmail, Phase, Project
 from projects.permissions import Role
 from projects.tests.factories import milestone
 
@@ -285,6 +285,9 @@ def test_the_sponsor_signs_only_when_every_gate_passed_or_was_waived_and_the_pro
     project = Project.objects.get(pk=team.project.pk)
     assert project.status == Project.Status.CLOSED
     assert project.closure.signed_by == team.user(Role.SPONSOR)
+    emails = OutboundEmail.objects.filter(template="project-closed")
+    assert sorted(e.to_email for e in emails) == sorted(m.user.email for m in team.members.values())
+    assert "/p/SCRM/closure/report/" in emails.first().body_text and "同意结项" in emails.first().body_text
     # Closed: readable, never changed again.
     assert login(team, Role.KEY_USER).get(url("overview")).status_code == 200
     assert sponsor.post(url("sign"), {"note": ""}).status_code == 403
