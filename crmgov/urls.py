@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("p/<code:code>/", include("issues.urls")),
     path("p/<code:code>/", include("changes.urls")),
+    path("p/<code:code>/", include("closure.urls")),
 ]

@@ -12,8 +12,16 @@ class ProjectsConfig(AppConfig):
         from .conditions import CONDITIONS
         from .demo import load_plan_demo
         from .permissions import Capability
-        from .registry import DemoSeeder, NavItem, register_decision_provider, register_demo_seeder, register_nav_item
-        from .report_sections import SECTIONS
+        from .registry import (
+            ClosureFigures,
+            DemoSeeder,
+            NavItem,
+            register_closure_figures,
+            register_decision_provider,
+            register_demo_seeder,
+            register_nav_item,
+        )
+        from .report_sections import SECTIONS, escalation_figures
         from .services_escalation import escalations_evaluate
         from .services_plan import rebaseline_decision_provider
 
@@ -43,3 +51,4 @@ class ProjectsConfig(AppConfig):
             register_escalation_condition(condition)
         for section in SECTIONS:
             register_report_section(section)
+        register_closure_figures(ClosureFigures("escalations", _("Escalations"), escalation_figures, 40))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .permissions import Role, membership_can
+from .permissions import WRITES, Role, membership_can
 
 DEFAULT_LANGUAGE = "zh-hans"
 WEEKDAYS = [
@@ -296,7 +296,12 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.project.code}"
 
+    # Set by permissions.get_membership_for when the project is closed: every write is refused.
+    read_only = False
+
     def can(self, capability: str) -> bool:
+        if self.read_only and capability in WRITES:
+            return False
         return membership_can(self.role, self.grants, capability)
 
     @property

@@ -17,3 +17,12 @@ def minutes_pdf(meeting: Meeting, context: dict, *, language: str) -> bytes:
     ):
         html = render_to_string("projects/minutes_pdf.html", {"meeting": meeting, **context})
     return HTML(string=html).write_pdf()
+
+
+def document_pdf(template: str, context: dict, *, project, language: str) -> bytes:
+    """Any page rendered as a PDF in `language` and the project's time zone."""
+    from weasyprint import HTML
+
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(project.time_zone)):
+        html = render_to_string(template, {"project": project, **context})
+    return HTML(string=html).write_pdf()

@@ -62,6 +62,13 @@ class Capability(models.TextChoices):
         "changes.approve",
         _("Approve changes within the project's limits; run development, pilot and rollout"),
     )
+    # Closure (D-CL-1…5).
+    CLOSURE_VIEW = "closure.view", _("See the closure checklist and the end-project report")
+    CLOSURE_MANAGE = "closure.manage", _("Start closure; keep the SOPs, outstanding items and improvement plan")
+    CLOSURE_REVIEW = "closure.review", _("Answer outstanding items and review the improvement plan")
+    CLOSURE_CONFIRM = "closure.confirm", _("Confirm a business procedure for one's department")
+    CLOSURE_CONTRIBUTE = "closure.contribute", _("Log lessons learned")
+    CLOSURE_SIGN = "closure.sign", _("Waive closure gates and sign the project's acceptance")
 
 
 # The order people are listed in: leadership first, then those who run and use the project.
@@ -159,6 +166,64 @@ CAPABILITIES = {
     for role, capabilities in CAPABILITIES.items()
 }
 
+# Closure, added to each role's capabilities like the plan's above: everyone reads it and logs
+# lessons; the business confirms its procedures; the PM runs it; the consultant answers and
+# reviews; the sponsor waives gates and signs. The successor is a person, not a role (closure.models).
+_CLOSURE_READERS = {Capability.CLOSURE_VIEW, Capability.CLOSURE_CONTRIBUTE}
+_CLOSURE_BUSINESS = _CLOSURE_READERS | {Capability.CLOSURE_CONFIRM}
+_CLOSURE_CAPABILITIES: dict[str, set[str]] = {
+    Role.SPONSOR: _CLOSURE_BUSINESS | {Capability.CLOSURE_SIGN},
+    Role.EXECUTIVE: _CLOSURE_BUSINESS,
+    Role.STEERING: _CLOSURE_BUSINESS,
+    Role.PM: _CLOSURE_BUSINESS | {Capability.CLOSURE_MANAGE},
+    Role.CONSULTANT: _CLOSURE_READERS | {Capability.CLOSURE_REVIEW},
+    Role.KEY_USER: _CLOSURE_BUSINESS,
+}
+CAPABILITIES = {
+    role: frozenset(capabilities | _CLOSURE_CAPABILITIES.get(role, set()))
+    for role, capabilities in CAPABILITIES.items()
+}
+
+# Everything that changes a project. A closed project is read-only: its members keep every
+# reading capability and lose these (get_membership_for marks the membership read-only).
+# A new writing capability belongs here; test_read_only checks every POST URL against it.
+WRITES = frozenset(
+    {
+        Capability.PROJECT_EDIT,
+        Capability.PLAN_EDIT,
+        Capability.REBASELINE_APPROVE,
+        Capability.RISKS_EDIT,
+        Capability.REQUIREMENTS_UPLOAD,
+        Capability.REQUIREMENTS_SIGN,
+        Capability.TRAINING_MANAGE,
+        Capability.SETBACKS_MANAGE,
+        Capability.MEETINGS_MANAGE,
+        Capability.MEETINGS_DECIDE,
+        Capability.MEMBERS_MANAGE,
+        Capability.REPORTS_FILE,
+        Capability.ISSUES_TRIAGE,
+        Capability.ISSUES_RESPOND,
+        Capability.ISSUES_COMMENT,
+        Capability.ISSUES_CONFIGURE,
+        Capability.KB_PUBLISH,
+        Capability.CHANGES_REQUEST,
+        Capability.CHANGES_PROPOSE,
+        Capability.CHANGES_APPROVE,
+        Capability.CLOSURE_MANAGE,
+        Capability.CLOSURE_REVIEW,
+        Capability.CLOSURE_CONFIRM,
+        Capability.CLOSURE_CONTRIBUTE,
+        Capability.CLOSURE_SIGN,
+        Capability.ESCALATIONS_MANAGE,
+        Capability.REPORTS_MANAGE,
+    }
+)
+
+
+class ProjectReadOnly(PermissionDenied):
+    """A write on a closed project: the 403 page says why."""
+
+
 # Capabilities a PM may grant to one membership beyond its role (Membership.grants),
 # e.g. the budget to a key user who owns the training budget.
 GRANTABLE = frozenset({Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW})
@@ -190,7 +255,15 @@ def get_membership_for(request: HttpRequest, code: str, capability: str = Capabi
     )
     if membership is None:
         raise Http404
+    # Read-only once closed: `can` then refuses every write, so pages also hide their buttons.
+    membership.read_only = membership.project.status == membership.project.Status.CLOSED
     if not membership.can(capability):
+        if (
+            membership.read_only
+            and capability in WRITES
+            and membership_can(membership.role, membership.grants, capability)
+        ):
+            raise ProjectReadOnly(_("This project is closed: it can be read but no longer changed."))
         raise PermissionDenied
     return membership
 

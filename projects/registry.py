@@ -165,3 +165,29 @@ def register_report_section(section: ReportSection) -> None:
         return
     report_sections.append(section)
     report_sections.sort(key=lambda entry: entry.order)
+
+
+# --- Figures of the end-project report (D-CL-5) ----------------------------------------------------
+#
+# The closure app's end-project report shows, besides the plan's schedule and cost, figures that
+# other parts of the product own: issues, change requests, escalations. Each registers a provider.
+
+
+@dataclass(frozen=True)
+class ClosureFigures:
+    """A section of the end-project report: `figures(project)` → [(label, value)], a few queries at most."""
+
+    name: str
+    label: str | Promise
+    figures: Callable[[object], list[tuple[str | Promise, object]]]
+    order: int
+
+
+closure_figure_providers: list[ClosureFigures] = []
+
+
+def register_closure_figures(provider: ClosureFigures) -> None:
+    if any(existing.name == provider.name for existing in closure_figure_providers):
+        return
+    closure_figure_providers.append(provider)
+    closure_figure_providers.sort(key=lambda entry: entry.order)

@@ -107,3 +107,14 @@ SECTIONS = [
     ReportSection("escalations", gettext_lazy("Open escalations"), 70, escalations),
     ReportSection("meeting", gettext_lazy("Next steering meeting"), 80, next_meeting),
 ]
+
+
+def escalation_figures(project) -> list:
+    """For the end-project report (D-CL-5): how often leadership was told before the slip."""
+    escalations = Escalation.objects.filter(project=project)
+    return [
+        (gettext_lazy("Escalations"), escalations.count()),
+        (gettext_lazy("detected by the system"), escalations.filter(automatic=True).count()),
+        (gettext_lazy("second notice"), escalations.filter(level__gt=1).count()),
+        (gettext_lazy("Open escalations"), escalations.filter(status=Escalation.Status.OPEN).count()),
+    ]

@@ -310,7 +310,13 @@ def action_item_reminders_queue(*, now: datetime | None = None) -> int:
     reminded = 0
     # Every project's "today" lies within a day of UTC's: take the candidates once, then decide per project.
     horizon = now.date() + timedelta(days=1)
-    open_items = ActionItem.objects.open().filter(due_date__lte=horizon).select_related("owner", "project", "meeting")
+    # A closed project sends nothing more (D-CL-5).
+    open_items = (
+        ActionItem.objects.open()
+        .filter(due_date__lte=horizon)
+        .exclude(project__status=Project.Status.CLOSED)
+        .select_related("owner", "project", "meeting")
+    )
     for action in open_items:
         today = now.astimezone(zoneinfo.ZoneInfo(action.project.time_zone)).date()
         overdue_days = (today - action.due_date).days

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from . import services_escalation
 from .models import Escalation, EscalationRecipient
 from .paging import paginate
-from .permissions import Capability, get_membership_for
+from .permissions import Capability, ProjectReadOnly, get_membership_for
 
 
 class RaiseForm(forms.Form):
@@ -87,8 +87,10 @@ def escalation_detail(request, code, pk, resolve_form=None, status=200):
 
 def escalation_acknowledge(request, code, pk):
     """The e-mail's link: a page with one button (a GET never changes anything)."""
-    _membership, escalation = _get(request, code, pk)
+    membership, escalation = _get(request, code, pk)
     if request.method == "POST":
+        if membership.read_only:
+            raise ProjectReadOnly(_("This project is closed: it can be read but no longer changed."))
         services_escalation.escalation_acknowledge(escalation=escalation, user=request.user)
         messages.success(request, _("Acknowledged. The project manager sees that you have read it."))
         return redirect(escalation)

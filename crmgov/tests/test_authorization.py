@@ -509,3 +509,101 @@ def test_only_site_administrators_create_projects(client, team):
 def test_language_switch_needs_no_login(client, db):
     response = client.post(reverse("projects:set_language"), {"language": "zh-hans", "next": "/accounts/login/"})
     assert response.status_code == 302
+
+
+# --- closure ------------------------------------------------------------------------------------------
+BUSINESS = EVERYONE - {Role.CONSULTANT}
+
+
+def _closure_objects(project, pm, successor, consultant):
+    """Closure started on `project`, with a SOP, an item the company cannot handle yet (answered
+    by the consultant), an improvement and `successor` named."""
+    from types import SimpleNamespace
+
+    from closure import services as closure_services
+
+    closure = closure_services.closure_start(project=project, by=pm)
+    closure_services.closure_set_successor(closure=closure, successor=successor, readiness_threshold=3)
+    sop = closure_services.sop_save(
+        project=project,
+        process="投诉处理",
+        procedure="登记、分派、回访",
+        document="",
+        owner_department="客服部",
+        version="1.0",
+        departments=["客服部"],
+        users_trained=True,
+        improver=pm,
+    )
+    item = closure_services.closure_item_save(
+        project=project, by=pm, title="集体投诉", interim_handling="线下处理", owner=pm, company_knows=False
+    )
+    closure_services.item_message_add(item=item, author=consultant, text="用关联工单", from_consultant=True)
+    improvement = closure_services.improvement_save(
+        project=project, year=1, objective="报表", area="analytics", scope_extension="", owner=pm
+    )
+    return SimpleNamespace(closure=closure, sop=sop, item=item, improvement=improvement)
+
+
+def _closure_of(team):
+    if not hasattr(team, "closure_objects"):
+        team.closure_objects = _closure_objects(
+            team.project, team.user(Role.PM), team.user(Role.KEY_USER), team.user(Role.CONSULTANT)
+        )
+    return team.closure_objects
+
+
+def _foreign_closure_of(team):
+    if not hasattr(team, "foreign_closure_objects"):
+        other_pm = team.other_membership.user
+        team.foreign_closure_objects = _closure_objects(team.other_project, other_pm, other_pm, other_pm)
+    return team.foreign_closure_objects
+
+
+def _closure_kwargs(team):
+    _closure_of(team)
+    return {"code": team.project.code}
+
+
+def _closure_pk(name):
+    return (
+        lambda team: {"code": team.project.code, "pk": getattr(_closure_of(team), name).pk},
+        lambda team: {"code": team.project.code, "pk": getattr(_foreign_closure_of(team), name).pk},
+    )
+
+
+CLOSURE_CASES = [
+    Case("closure:overview", "GET", EVERYONE),
+    Case("closure:start", "POST", PM_ONLY),
+    Case("closure:successor_set", "POST", PM_ONLY, _closure_kwargs),
+    Case("closure:waive", "POST", SPONSOR_ONLY, _closure_kwargs),
+    Case("closure:sign", "POST", SPONSOR_ONLY, _closure_kwargs),
+    Case("closure:sops", "GET", EVERYONE, _closure_kwargs),
+    Case("closure:sop_create", "GET", PM_ONLY, _closure_kwargs),
+    Case("closure:sop_create", "POST", PM_ONLY, _closure_kwargs),
+    Case("closure:sop_edit", "GET", PM_ONLY, *_closure_pk("sop")),
+    Case("closure:sop_edit", "POST", PM_ONLY, *_closure_pk("sop")),
+    Case("closure:sop_confirm", "POST", BUSINESS, *_closure_pk("sop")),
+    Case("closure:items", "GET", EVERYONE, _closure_kwargs),
+    Case("closure:items_compile", "POST", PM_ONLY, _closure_kwargs),
+    Case("closure:item_create", "GET", PM_ONLY, _closure_kwargs),
+    Case("closure:item_create", "POST", PM_ONLY, _closure_kwargs),
+    Case("closure:item_detail", "GET", EVERYONE, *_closure_pk("item")),
+    Case("closure:item_edit", "GET", PM_ONLY, *_closure_pk("item")),
+    Case("closure:item_edit", "POST", PM_ONLY, *_closure_pk("item")),
+    Case("closure:item_message", "POST", PM_AND_CONSULTANT, *_closure_pk("item")),
+    Case("closure:item_resolve", "POST", PM_ONLY, *_closure_pk("item")),
+    Case("closure:assessment", "GET", EVERYONE, _closure_kwargs),
+    Case("closure:assessment", "POST", frozenset({Role.KEY_USER}), _closure_kwargs),  # the named successor
+    Case("closure:improvement", "GET", EVERYONE, _closure_kwargs),
+    Case("closure:improvement_create", "GET", PM_ONLY, _closure_kwargs),
+    Case("closure:improvement_create", "POST", PM_ONLY, _closure_kwargs),
+    Case("closure:improvement_edit", "GET", PM_ONLY, *_closure_pk("improvement")),
+    Case("closure:improvement_edit", "POST", PM_ONLY, *_closure_pk("improvement")),
+    Case("closure:improvement_review", "POST", CONSULTANT, _closure_kwargs),
+    Case("closure:report", "GET", EVERYONE, _closure_kwargs),
+    Case("closure:report_pdf", "GET", EVERYONE),
+    Case("closure:lesson_create", "GET", EVERYONE),
+    Case("closure:lesson_create", "POST", EVERYONE),
+]
+PROJECT_CASES += CLOSURE_CASES

@@ -4,7 +4,6 @@ Runs against the file-system broker with nothing set, and against Redis in CI's
 second pass (CELERY_BROKER_URL set).
 """
 
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
