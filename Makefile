@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test install migrate messages demo vendor lint check-python
+.PHONY: run test install migrate messages demo vendor lint check-python faults
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -55,3 +55,7 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	for p in bootstrap bootstrap-icons htmx.org echarts; do cp node_modules/$$p/LICENSE static/vendor/$$(echo $$p | sed 's/\.org//')/ 2>/dev/null || true; done
+
+# Fault injection for the e-mail outbox (needs the local PostgreSQL and redis-server); not a test.
+faults: install
+	$(PY) bench/fault_injection.py

@@ -26,17 +26,19 @@ log = logging.getLogger(__name__)
 
 # Longer than the Celery hard time limit (90 s), so a lease only expires once
 # its worker is certainly gone.
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 MAX_ATTEMPTS = 8
 # Rows due longer than this without having been sent have lost their broker message.
-SWEEP_GRACE = timedelta(minutes=2)
+SWEEP_GRACE = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+# The first retry waits this long, each next one twice as long, at most an hour.
+RETRY_BASE = timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS)
 SWEEP_BATCH = 500
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 … minutes, at most an hour: always below the Redis visibility timeout (2 h)."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+    return min(RETRY_BASE * 2 ** (attempts - 1), timedelta(hours=1))
 
 
 @dataclass(frozen=True)
