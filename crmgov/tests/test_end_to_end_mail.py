@@ -15,10 +15,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from crmgov.celery import app
-from projects import services_plan
+from projects import services_plan, services_reporting
 from projects.models import OutboundEmail
 from projects.permissions import Role
-from projects.tasks import dispatch_escalations, dispatch_status_reports
+from projects.tasks import evaluate_escalations, send_status_report_if_due
 
 
 class Inbox:
@@ -55,6 +55,7 @@ def smtp():
 @pytest.fixture
 def worker():
     app.conf.task_always_eager = False
+    app.control.purge()  # messages an earlier, interrupted run left on a shared broker
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
@@ -62,7 +63,7 @@ def worker():
         app.conf.task_always_eager = True
 
 
-def wait_for(condition, seconds=30):
+def wait_for(condition, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -81,10 +82,11 @@ def wait_for(condition, seconds=30):
 def test_beat_tasks_deliver_a_status_report_and_an_escalation_by_smtp(team, smtp, worker):
     project = team.project
     project.compliance_threshold_percent = 0
-    project.report_weekday = timezone.localtime(timezone.now(), timezone=datetime.UTC).weekday()
+    project.report_weekday = 0  # Monday 00:00 UTC: this week's report is due whenever the test runs
     project.report_time = datetime.time(0, 0)
     project.time_zone = "UTC"
     project.save()
+    assert services_reporting.schedule_for(project).send_at <= timezone.now()
     sponsor = team.user(Role.SPONSOR)
     sponsor.language = "zh-hans"
     sponsor.save()
@@ -97,8 +99,9 @@ def test_beat_tasks_deliver_a_status_report_and_an_escalation_by_smtp(team, smtp
         forecast_date=datetime.date(2027, 3, 20),
     )
 
-    dispatch_escalations.delay()
-    dispatch_status_reports.delay()
+    # What the beat entries fan out to for this project.
+    evaluate_escalations.delay(project.pk)
+    send_status_report_if_due.delay(project.pk)
 
     leadership = {"sponsor@example.com", "executive@example.com", "steering@example.com"}
     sent = OutboundEmail.objects.filter(to_email__in=leadership, status="sent")

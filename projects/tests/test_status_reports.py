@@ -163,3 +163,26 @@ def test_archive_shows_the_trend_of_the_last_nine(client, team, project):
     response = client.get(reverse("projects:status_reports", kwargs={"code": "SCRM"}))
     assert len(response.context["trend"]) == 9
     assert [row["report"].period_start for row in response.context["trend"]][-1] == datetime.date(2026, 11, 16)
+
+
+@pytest.mark.parametrize(
+    "zone, local_send, utc_send",
+    [
+        ("Asia/Shanghai", (2026, 7, 3, 16, 0), (2026, 7, 3, 8, 0)),  # no daylight saving time
+        ("Europe/Berlin", (2026, 7, 3, 16, 0), (2026, 7, 3, 14, 0)),  # summer time, UTC+2
+        ("Europe/Berlin", (2026, 11, 20, 16, 0), (2026, 11, 20, 15, 0)),  # winter time, UTC+1
+    ],
+)
+def test_the_send_time_is_local_with_and_without_daylight_saving(
+    team, project, time_machine, zone, local_send, utc_send
+):
+    project.time_zone = zone
+    project.save()
+    utc = datetime.datetime(*utc_send, tzinfo=datetime.UTC)
+    time_machine.move_to(utc - datetime.timedelta(minutes=1))
+    assert services_reporting.status_reports_dispatch(project=project) == "drafted"
+    time_machine.move_to(utc)
+    assert services_reporting.status_reports_dispatch(project=project) == "sent"
+    assert services_reporting.schedule_for(project).send_at == datetime.datetime(
+        *local_send, tzinfo=zoneinfo.ZoneInfo(zone)
+    )
