@@ -29,7 +29,14 @@ def scope(project, start, end) -> dict:
         ),
         "summary": _("%(open)s change requests open, %(approved)s approved this week.")
         % {"open": changes.count(), "approved": approved},
-        "items": [{"text": item.title, "url": ""} for item in beyond],
+        "items": [{"text": item.title, "url": ""} for item in beyond]
+        + [
+            {
+                "text": _("Awaiting decision: %(ref)s %(title)s") % {"ref": c.reference, "title": c.title},
+                "url": c.get_absolute_url(),
+            }
+            for c in changes.filter(status=ChangeRequest.Status.AWAITING_DECISION).select_related("project")
+        ],
     }
 
 

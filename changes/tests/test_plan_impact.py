@@ -153,3 +153,12 @@ def test_a_deferred_change_comes_back_on_the_next_agenda(team, plan, time_machin
     change.refresh_from_db()
     assert change.status == ChangeRequest.Status.AWAITING_DECISION
     assert [p.object_id for p in decision_providers["change"].pending(team.project)] == [change.pk]
+
+
+def test_the_status_report_lists_changes_awaiting_a_decision(team, plan):
+    from projects.services_reporting import build
+
+    change = accepted(team, cost="65000", days=12)
+    scope = next(s for s in build(team.project, datetime.date(2026, 11, 16), "en")["sections"] if s["key"] == "scope")
+    assert scope["status"] == "red", "beyond the schedule tolerance of 5 days"
+    assert any(change.reference in item["text"] for item in scope["items"])
