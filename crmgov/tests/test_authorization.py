@@ -350,6 +350,7 @@ ITEM = (_item(_objects), _item(_foreign_objects))
 
 PLAN_CASES = [
     Case("projects:plan", "GET", EVERYONE),
+    Case("projects:dashboard", "GET", LEADERSHIP_AND_PM),
     Case("projects:phase_create", "GET", PM_ONLY),
     Case("projects:phase_create", "POST", PM_ONLY),
     Case("projects:phase_edit", "GET", PM_ONLY, *_pk("phase")),
