@@ -15,11 +15,12 @@ class IssuesConfig(AppConfig):
             register_demo_seeder,
             register_escalation_condition,
             register_nav_item,
+            register_portfolio_figure,
             register_report_section,
         )
 
         from .conditions import CONDITIONS
-        from .dashboard_panels import PANELS
+        from .dashboard_panels import FIGURES, PANELS
         from .demo import seed_issue_history
         from .holidays import seed_calendar
         from .report_sections import SECTIONS
@@ -41,3 +42,5 @@ class IssuesConfig(AppConfig):
             register_report_section(section)
         for panel in PANELS:
             register_dashboard_panel(panel)
+        for figure in FIGURES:
+            register_portfolio_figure(figure)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.dashboards import WEEKS, control_chart, week_starts, weekly_series
-from projects.registry import DashboardPanel
+from projects.registry import DashboardPanel, PortfolioFigure
 
 from .models import Issue
 from .selectors import leaderboard
@@ -35,6 +35,23 @@ def _weekly(project, field: str) -> list[int]:
         .values_list("week", "n")
     )
     return weekly_series(dict(counts), weeks)
+
+
+def new_issues_by_project(projects, today) -> dict[int, list[int]]:
+    """New issues per week of the last 8 weeks, for all the projects in one query."""
+    weeks = week_starts(today, 8)
+    since = timezone.make_aware(datetime.datetime.combine(weeks[0], datetime.time.min))
+    rows = (
+        Issue.objects.filter(project__in=projects, created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("project_id", "week")
+        .annotate(n=Count("id"))
+        .values_list("project_id", "week", "n")
+    )
+    counts: dict[int, dict] = {}
+    for project_id, week, n in rows:
+        counts.setdefault(project_id, {})[week] = n
+    return {project.pk: weekly_series(counts.get(project.pk, {}), weeks) for project in projects}
 
 
 def _week_labels(project) -> list[str]:
@@ -137,3 +154,5 @@ PANELS = [
     DashboardPanel("issue-ageing", gettext_lazy("Age of open issues"), 50, issue_ageing),
     DashboardPanel("recognition", gettext_lazy("Recognition this month"), 80, recognition),
 ]
+
+FIGURES = [PortfolioFigure("new-issues", gettext_lazy("New issues, last 8 weeks"), 10, new_issues_by_project)]

@@ -8,9 +8,16 @@ reference.
 import datetime
 import statistics
 from dataclasses import dataclass
+from decimal import Decimal
 
-from .models import Milestone, Project, Risk
-from .registry import dashboard_panels
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import timezone
+
+from . import services_reporting
+from .models import AgendaItem, BudgetLine, Escalation, EscalationRecipient, Membership, Milestone, Project, Risk
+from .permissions import Capability
+from .registry import dashboard_panels, portfolio_figures
 from .selectors import milestone_chart_data, risk_heat_map
 
 WEEKS = 12
@@ -68,3 +75,117 @@ def project_dashboard(project: Project) -> dict:
         "heat_map": risk_heat_map(risks),
         "panels": panels,
     }
+
+
+# --- The portfolio (every project the user may see on a dashboard) --------------------------------
+
+SPARK = "▁▂▃▄▅▆▇█"
+STATUS_CACHE_SECONDS = 300
+
+
+def sparkline(values: list[int]) -> str:
+    """A text sparkline (no chart needed on a phone): one block per value, scaled to the highest."""
+    top = max(values, default=0)
+    if not top:
+        return SPARK[0] * len(values)
+    return "".join(SPARK[round(value * (len(SPARK) - 1) / top)] for value in values)
+
+
+def dashboard_memberships(user) -> list[Membership]:
+    memberships = Membership.objects.active().filter(user=user).select_related("project").order_by("project__code")
+    return [m for m in memberships if m.can(Capability.DASHBOARD_VIEW)]
+
+
+def _statuses(projects: list[Project], language: str) -> dict[int, dict]:
+    """This week's status of each project (as the status report computes it), cached a few minutes:
+    one cache read for all projects, a constant number of queries per project on a miss."""
+    keys = {p.pk: f"dashboard-status:{p.pk}:{services_reporting.week_of(p.local_today())}:{language}" for p in projects}
+    cached = cache.get_many(list(keys.values()))
+    result, missing = {}, {}
+    for project in projects:
+        key = keys[project.pk]
+        if key in cached:
+            result[project.pk] = cached[key]
+        else:
+            built = services_reporting.build(project, services_reporting.week_of(project.local_today()), language)
+            result[project.pk] = missing[key] = built
+    if missing:
+        cache.set_many(missing, STATUS_CACHE_SECONDS)
+    return result
+
+
+def _go_live(projects: list[Project]) -> dict[int, Milestone]:
+    """The last milestone of each project (by baseline date): its go-live."""
+    last: dict[int, Milestone] = {}
+    for milestone in Milestone.objects.filter(project__in=projects).order_by("project_id", "baseline_date", "id"):
+        last[milestone.project_id] = milestone
+    return last
+
+
+def _budgets(projects: list[Project]) -> dict[int, dict]:
+    rows = (
+        BudgetLine.objects.filter(project__in=projects)
+        .values("project_id")
+        .annotate(baseline=Sum("baseline"), forecast=Sum("forecast"))
+    )
+    budgets = {}
+    for row in rows:
+        baseline, forecast = row["baseline"] or Decimal(0), row["forecast"] or Decimal(0)
+        variance = forecast - baseline
+        percent = round(100 * variance / baseline, 1) if baseline else None
+        budgets[row["project_id"]] = {
+            "baseline": baseline,
+            "forecast": forecast,
+            "variance": variance,
+            "percent": percent,
+        }
+    return budgets
+
+
+def portfolio(user, language: str) -> dict:
+    memberships = dashboard_memberships(user)
+    projects = [m.project for m in memberships]
+    statuses = _statuses(projects, language)
+    go_live = _go_live(projects)
+    budgets = _budgets(projects)
+    today = timezone.localdate()
+    figures = [(figure, figure.build(projects, today)) for figure in portfolio_figures]
+    rows = []
+    for project in projects:
+        status = statuses[project.pk]
+        sections = [s for s in status["sections"] if s["status"]]
+        adoption = next((s for s in status["sections"] if s["key"] == "adoption"), None)
+        trends = []
+        for figure, values in figures:
+            series = values.get(project.pk, [])
+            trends.append({"label": figure.label, "values": series, "spark": sparkline(series)})
+        rows.append(
+            {
+                "project": project,
+                "overall": status["overall"],
+                "sections": sections,
+                "adoption": adoption,
+                "go_live": go_live.get(project.pk),
+                "budget": budgets.get(project.pk),
+                "trends": trends,
+            }
+        )
+    ids = [p.pk for p in projects]
+    receipts = list(
+        EscalationRecipient.objects.filter(
+            user=user,
+            acknowledged_at__isnull=True,
+            escalation__status=Escalation.Status.OPEN,
+            escalation__project__in=ids,
+        )
+        .select_related("escalation", "escalation__project")
+        .order_by("-escalation__opened_at")[:20]
+    )
+    decisions = list(
+        AgendaItem.objects.filter(
+            meeting__project__in=ids, decision_required=True, outcome="", meeting__starts_at__gte=timezone.now()
+        )
+        .select_related("meeting", "meeting__project")
+        .order_by("meeting__starts_at", "order", "id")[:20]
+    )
+    return {"rows": rows, "receipts": receipts, "decisions": decisions}

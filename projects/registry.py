@@ -216,3 +216,24 @@ def register_dashboard_panel(panel: DashboardPanel) -> None:
         return
     dashboard_panels.append(panel)
     dashboard_panels.sort(key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class PortfolioFigure:
+    """A column of the portfolio dashboard: `build(projects, today)` → {project id: [int, …]} for all
+    the projects at once (one query, whatever their number), e.g. new issues of the last 8 weeks."""
+
+    key: str
+    label: str | Promise
+    order: int
+    build: Callable[[list, object], dict[int, list[int]]]
+
+
+portfolio_figures: list[PortfolioFigure] = []
+
+
+def register_portfolio_figure(figure: PortfolioFigure) -> None:
+    if any(existing.key == figure.key for existing in portfolio_figures):
+        return
+    portfolio_figures.append(figure)
+    portfolio_figures.sort(key=lambda entry: entry.order)

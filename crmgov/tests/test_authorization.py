@@ -311,6 +311,7 @@ SITE_URLS = {
     "projects:create": "site administrators",
     "projects:set_language": "anyone",
     "projects:escalations_mine": "signed in",
+    "projects:portfolio": "signed in (lists only projects whose dashboard the user may see)",
 }
 
 # The plan, its registers and the steering committee.
