@@ -102,3 +102,13 @@ def test_queries_grow_by_a_constant_per_project(client, team, no_lazy_loads, cac
     if cached:
         assert per_project == 0
     print(f"portfolio queries (cached={cached}): {counts}")
+
+
+def test_the_portfolio_speaks_chinese(client, team):
+    _fill(team.project, team.user(Role.KEY_USER))
+    user = team.user(Role.SPONSOR)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    page = client.get(PORTFOLIO).content.decode()
+    assert "项目组合" in page and "预算偏差" in page and "晚 10 天" in page
