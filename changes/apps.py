@@ -12,6 +12,7 @@ class ChangesConfig(AppConfig):
         from projects.registry import (
             DemoSeeder,
             NavItem,
+            register_dashboard_panel,
             register_decision_provider,
             register_demo_seeder,
             register_escalation_condition,
@@ -21,12 +22,15 @@ class ChangesConfig(AppConfig):
 
         from .committee import change_decision_provider
         from .conditions import CONDITIONS
+        from .dashboard_panels import PANELS
         from .demo import seed_change_requests
         from .links import change_request_links
         from .report_sections import SECTIONS
 
         register_nav_item(NavItem(_("Changes"), "changes:list", Capability.PROJECT_VIEW, "arrow-left-right", 25))
         register_issue_links(change_request_links)
+        for panel in PANELS:
+            register_dashboard_panel(panel)
         register_demo_seeder(DemoSeeder("change-requests", seed_change_requests, 30))
         register_decision_provider(change_decision_provider())
         for condition in CONDITIONS:

@@ -11,13 +11,16 @@ class IssuesConfig(AppConfig):
         from projects.registry import (
             DemoSeeder,
             NavItem,
+            register_dashboard_panel,
             register_demo_seeder,
             register_escalation_condition,
             register_nav_item,
+            register_portfolio_figure,
             register_report_section,
         )
 
         from .conditions import CONDITIONS
+        from .dashboard_panels import FIGURES, PANELS
         from .demo import seed_issue_history
         from .holidays import seed_calendar
         from .report_sections import SECTIONS
@@ -37,3 +40,7 @@ class IssuesConfig(AppConfig):
             register_escalation_condition(condition)
         for section in SECTIONS:
             register_report_section(section)
+        for panel in PANELS:
+            register_dashboard_panel(panel)
+        for figure in FIGURES:
+            register_portfolio_figure(figure)

@@ -41,6 +41,7 @@ class ProjectsConfig(AppConfig):
         register_nav_item(
             NavItem(_("Status reports"), "projects:status_reports", Capability.REPORTS_READ, "file-earmark-text", 2)
         )
+        register_nav_item(NavItem(_("Dashboard"), "projects:dashboard", Capability.DASHBOARD_VIEW, "speedometer2", 1))
         register_nav_item(NavItem(_("Members"), "projects:members", Capability.MEMBERS_VIEW, "people", 90))
         register_nav_item(NavItem(_("Settings"), "projects:edit", Capability.PROJECT_EDIT, "gear", 100))
         register_decision_provider(rebaseline_decision_provider())

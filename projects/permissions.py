@@ -62,6 +62,7 @@ class Capability(models.TextChoices):
         "changes.approve",
         _("Approve changes within the project's limits; run development, pilot and rollout"),
     )
+    DASHBOARD_VIEW = "dashboard.view", _("See the dashboards")
     # Closure (D-CL-1…5).
     CLOSURE_VIEW = "closure.view", _("See the closure checklist and the end-project report")
     CLOSURE_MANAGE = "closure.manage", _("Start closure; keep the SOPs, outstanding items and improvement plan")
@@ -151,10 +152,11 @@ _PLAN_CAPABILITIES: dict[str, set[str]] = {
 }
 # Escalations: leadership receives and reads them; the PM raises, resolves and answers for them.
 _ESCALATION_CAPABILITIES: dict[str, set[str]] = {
-    Role.SPONSOR: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ},
-    Role.EXECUTIVE: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ},
-    Role.STEERING: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ},
+    Role.SPONSOR: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
+    Role.EXECUTIVE: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
+    Role.STEERING: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
     Role.PM: {
+        Capability.DASHBOARD_VIEW,
         Capability.ESCALATIONS_VIEW,
         Capability.ESCALATIONS_MANAGE,
         Capability.REPORTS_READ,

@@ -191,3 +191,49 @@ def register_closure_figures(provider: ClosureFigures) -> None:
         return
     closure_figure_providers.append(provider)
     closure_figure_providers.sort(key=lambda entry: entry.order)
+
+
+# --- Panels of the project dashboard (issue 7) ------------------------------------------------------
+#
+# Each app contributes the charts it owns. `build(project)` → {"chart": dict for json_script (or None),
+# "columns": [str], "rows": [[cell, …]]}; the rows are the chart's plain table view. A few aggregate
+# queries at most, bounded in time: a panel never reads more than ~10,000 raw rows.
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    key: str
+    label: str | Promise
+    order: int
+    build: Callable[[object], dict]
+
+
+dashboard_panels: list[DashboardPanel] = []
+
+
+def register_dashboard_panel(panel: DashboardPanel) -> None:
+    if any(existing.key == panel.key for existing in dashboard_panels):
+        return
+    dashboard_panels.append(panel)
+    dashboard_panels.sort(key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class PortfolioFigure:
+    """A column of the portfolio dashboard: `build(projects, today)` → {project id: [int, …]} for all
+    the projects at once (one query, whatever their number), e.g. new issues of the last 8 weeks."""
+
+    key: str
+    label: str | Promise
+    order: int
+    build: Callable[[list, object], dict[int, list[int]]]
+
+
+portfolio_figures: list[PortfolioFigure] = []
+
+
+def register_portfolio_figure(figure: PortfolioFigure) -> None:
+    if any(existing.key == figure.key for existing in portfolio_figures):
+        return
+    portfolio_figures.append(figure)
+    portfolio_figures.sort(key=lambda entry: entry.order)

@@ -90,7 +90,7 @@ def next_meeting(project, start, end) -> dict:
     )
     if meeting is None:
         return {"status": None, "rule": "", "summary": _("None scheduled."), "items": []}
-    url = reverse("projects:meeting", kwargs={"code": project.code, "pk": meeting.pk})
+    url = reverse("projects:meeting_detail", kwargs={"code": project.code, "pk": meeting.pk})
     when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
     return {
         "status": None,

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views, views_escalation, views_plan, views_reporting, views_steering
+from . import views, views_dashboard, views_escalation, views_plan, views_reporting, views_steering
 
 
 class ProjectCodeConverter:
@@ -22,7 +22,9 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.set_language, name="set_language"),
     path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
+    path("portfolio/", views_dashboard.portfolio, name="portfolio"),
     path("p/<code:code>/", views.project_detail, name="detail"),
+    path("p/<code:code>/dashboard/", views_dashboard.project_dashboard, name="dashboard"),
     path("p/<code:code>/escalations/", views_escalation.escalation_list, name="escalations"),
     path("p/<code:code>/reports/", views_reporting.report_list, name="status_reports"),
     path("p/<code:code>/reports/send-now/", views_reporting.report_send_now, name="status_report_send"),

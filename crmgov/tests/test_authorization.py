@@ -311,6 +311,7 @@ SITE_URLS = {
     "projects:create": "site administrators",
     "projects:set_language": "anyone",
     "projects:escalations_mine": "signed in",
+    "projects:portfolio": "signed in (lists only projects whose dashboard the user may see)",
 }
 
 # The plan, its registers and the steering committee.
@@ -350,6 +351,7 @@ ITEM = (_item(_objects), _item(_foreign_objects))
 
 PLAN_CASES = [
     Case("projects:plan", "GET", EVERYONE),
+    Case("projects:dashboard", "GET", LEADERSHIP_AND_PM),
     Case("projects:phase_create", "GET", PM_ONLY),
     Case("projects:phase_create", "POST", PM_ONLY),
     Case("projects:phase_edit", "GET", PM_ONLY, *_pk("phase")),

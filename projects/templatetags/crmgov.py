@@ -34,6 +34,22 @@ def project_nav_items(context, membership) -> list[dict]:
     ]
 
 
+@register.simple_tag(takes_context=True)
+def sees_portfolio(context) -> bool:
+    """Whether the top navigation links to the portfolio: without a query on a project page of a
+    member who sees its dashboard, with one small query elsewhere."""
+    from ..models import Membership
+    from ..permissions import Capability, roles_with
+
+    user = context["request"].user
+    if not user.is_authenticated:
+        return False
+    membership = context.get("membership")
+    if membership is not None and getattr(membership, "can", None) and membership.can(Capability.DASHBOARD_VIEW):
+        return True
+    return Membership.objects.active().filter(user=user, role__in=roles_with(Capability.DASHBOARD_VIEW)).exists()
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)

@@ -1,0 +1,158 @@
+"""The issues' panels of the project dashboard: each an aggregate in SQL over the last weeks."""
+
+import datetime
+import zoneinfo
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from projects.dashboards import WEEKS, control_chart, week_starts, weekly_series
+from projects.registry import DashboardPanel, PortfolioFigure
+
+from .models import Issue
+from .selectors import leaderboard
+
+AGEING_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
+
+
+def _window(project):
+    weeks = week_starts(project.local_today(), WEEKS)
+    zone = zoneinfo.ZoneInfo(project.time_zone)
+    since = datetime.datetime.combine(weeks[0], datetime.time.min, tzinfo=zone)
+    return weeks, zone, since
+
+
+def _weekly(project, field: str) -> list[int]:
+    weeks, zone, since = _window(project)
+    counts = (
+        Issue.objects.filter(project=project, **{f"{field}__gte": since})
+        .annotate(week=TruncWeek(field, tzinfo=zone))
+        .values("week")
+        .annotate(n=Count("id"))
+        .values_list("week", "n")
+    )
+    return weekly_series(dict(counts), weeks)
+
+
+def new_issues_by_project(projects, today) -> dict[int, list[int]]:
+    """New issues per week of the last 8 weeks, for all the projects in one query."""
+    weeks = week_starts(today, 8)
+    since = timezone.make_aware(datetime.datetime.combine(weeks[0], datetime.time.min))
+    rows = (
+        Issue.objects.filter(project__in=projects, created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("project_id", "week")
+        .annotate(n=Count("id"))
+        .values_list("project_id", "week", "n")
+    )
+    counts: dict[int, dict] = {}
+    for project_id, week, n in rows:
+        counts.setdefault(project_id, {})[week] = n
+    return {project.pk: weekly_series(counts.get(project.pk, {}), weeks) for project in projects}
+
+
+def _week_labels(project) -> list[str]:
+    return [week.isoformat() for week in week_starts(project.local_today(), WEEKS)]
+
+
+def issue_flow(project) -> dict:
+    categories = _week_labels(project)
+    opened, resolved = _weekly(project, "created_at"), _weekly(project, "resolved_at")
+    return {
+        "chart": {
+            "kind": "bar",
+            "categories": categories,
+            "series": [{"name": _("Opened"), "data": opened}, {"name": _("Resolved"), "data": resolved}],
+        },
+        "columns": [_("Week of"), _("Opened"), _("Resolved")],
+        "rows": [list(row) for row in zip(categories, opened, resolved, strict=True)],
+    }
+
+
+def issue_control(project) -> dict:
+    categories = _week_labels(project)
+    chart = control_chart(_weekly(project, "created_at"))
+    out = set(chart.out_of_control)
+    return {
+        "chart": {
+            "kind": "control",
+            "categories": categories,
+            "series": [{"name": _("New issues"), "data": chart.values}],
+            "mean": chart.mean,
+            "ucl": chart.ucl,
+            "lcl": chart.lcl,
+            "out_of_control": chart.out_of_control,
+            "labels": {"mean": _("Mean"), "ucl": _("UCL"), "lcl": _("LCL")},
+        },
+        "summary": _("Mean %(mean)s, upper control limit %(ucl)s, lower control limit %(lcl)s.")
+        % {"mean": chart.mean, "ucl": chart.ucl, "lcl": chart.lcl},
+        "columns": [_("Week of"), _("New issues"), _("Out of control")],
+        "rows": [
+            [week, value, _("yes") if index in out else ""]
+            for index, (week, value) in enumerate(zip(categories, chart.values, strict=True))
+        ],
+    }
+
+
+def issue_backlog(project) -> dict:
+    counts = dict(
+        Issue.objects.filter(project=project, status__in=Issue.OPEN_STATUSES)
+        .values("severity")
+        .annotate(n=Count("id"))
+        .values_list("severity", "n")
+    )
+    labels = [label for _value, label in Issue.Severity.choices]
+    values = [counts.get(value, 0) for value in Issue.Severity.values]
+    return {
+        "chart": {
+            "kind": "bar",
+            "categories": [str(label) for label in labels],
+            "series": [{"name": _("Open issues"), "data": values}],
+        },
+        "columns": [_("Severity"), _("Open issues")],
+        "rows": [[label, value] for label, value in zip(labels, values, strict=True)],
+    }
+
+
+def issue_ageing(project) -> dict:
+    now = timezone.now()
+    aggregates = {}
+    for low, high in AGEING_BUCKETS:
+        condition = Q(created_at__lte=now - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=now - datetime.timedelta(days=high + 1))
+        aggregates[f"b{low}"] = Count("id", filter=condition)
+    counts = Issue.objects.filter(project=project, status__in=Issue.OPEN_STATUSES).aggregate(**aggregates)
+    labels = [
+        _("%(low)s–%(high)s days") % {"low": low, "high": high} if high else _("over %(days)s days") % {"days": low - 1}
+        for low, high in AGEING_BUCKETS
+    ]
+    values = [counts[f"b{low}"] for low, _high in AGEING_BUCKETS]
+    return {
+        "chart": {"kind": "bar", "categories": labels, "series": [{"name": _("Open issues"), "data": values}]},
+        "columns": [_("Age"), _("Open issues")],
+        "rows": [[label, value] for label, value in zip(labels, values, strict=True)],
+    }
+
+
+def recognition(project) -> dict:
+    rows = leaderboard(project, project.local_today(), limit=10)
+    return {
+        "chart": None,
+        "columns": [_("Person"), _("Points"), _("Issues")],
+        "rows": [[row.name, row.points, row.issues] for row in rows],
+    }
+
+
+PANELS = [
+    DashboardPanel("issue-flow", gettext_lazy("Issues opened and resolved per week"), 20, issue_flow),
+    DashboardPanel("issue-control", gettext_lazy("Control chart of new issues per week"), 30, issue_control),
+    DashboardPanel("issue-backlog", gettext_lazy("Open issues by severity"), 40, issue_backlog),
+    DashboardPanel("issue-ageing", gettext_lazy("Age of open issues"), 50, issue_ageing),
+    DashboardPanel("recognition", gettext_lazy("Recognition this month"), 80, recognition),
+]
+
+FIGURES = [PortfolioFigure("new-issues", gettext_lazy("New issues, last 8 weeks"), 10, new_issues_by_project)]

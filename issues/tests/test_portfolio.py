@@ -1,0 +1,114 @@
+"""The portfolio dashboard: every project the user leads, one screen, constant queries per project."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import SINCE
+from issues.models import Issue
+from projects.models import AgendaItem, BudgetLine, Meeting, Membership, Project
+from projects.permissions import Role
+from projects.tests.factories import milestone
+
+PORTFOLIO = reverse("projects:portfolio")
+
+
+def _lead(project, user):
+    Membership.objects.create(project=project, user=user, role=Role.SPONSOR, active_from=SINCE)
+
+
+def _fill(project, reporter, issues=3):
+    milestone(project, "上线", datetime.date(2027, 3, 1), forecast=datetime.date(2027, 3, 11))
+    BudgetLine.objects.create(
+        project=project, category=BudgetLine.Category.values[0], baseline=Decimal(100), forecast=Decimal(120)
+    )
+    for number in range(1, issues + 1):
+        Issue.objects.create(
+            project=project,
+            number=number,
+            reporter=reporter,
+            title="问题",
+            description="x",
+            created_at=timezone.now() - datetime.timedelta(days=7 * number),
+        )
+
+
+def test_portfolio_shows_go_live_budget_and_issue_trend(client, team):
+    _fill(team.project, team.user(Role.KEY_USER))
+    client.force_login(team.user(Role.SPONSOR))
+    response = client.get(PORTFOLIO)
+    row = response.context["rows"][0]
+    assert row["project"] == team.project
+    assert row["go_live"].slip_days == 10
+    assert row["budget"]["variance"] == Decimal(20) and row["budget"]["percent"] == 20
+    assert sum(row["trends"][0]["values"]) == 3
+    assert row["overall"] in {"green", "amber", "red"}
+    assert "Go-live" in response.content.decode()
+
+
+def test_only_projects_whose_dashboard_the_user_may_see_are_listed(client, team):
+    client.force_login(team.user(Role.KEY_USER))
+    response = client.get(PORTFOLIO)
+    assert response.status_code == 200 and response.context["rows"] == []
+    assert f'href="{PORTFOLIO}"' not in response.content.decode()  # no link in the navigation
+    client.force_login(team.user(Role.STEERING))
+    page = client.get(reverse("projects:my_projects")).content.decode()
+    assert f'href="{PORTFOLIO}"' in page
+
+
+def test_decisions_at_upcoming_meetings_are_listed(client, team):
+    pm = team.user(Role.PM)
+    soon, before = timezone.now() + datetime.timedelta(days=3), timezone.now() - datetime.timedelta(days=3)
+    upcoming = Meeting.objects.create(project=team.project, title="第三次指导委员会", starts_at=soon, created_by=pm)
+    past = Meeting.objects.create(project=team.project, title="上次", starts_at=before, created_by=pm)
+    AgendaItem.objects.create(meeting=upcoming, title="批准预算追加", decision_required=True)
+    AgendaItem.objects.create(meeting=upcoming, title="只是汇报")
+    AgendaItem.objects.create(meeting=past, title="过去的决定", decision_required=True)
+    client.force_login(team.user(Role.SPONSOR))
+    titles = [item.title for item in client.get(PORTFOLIO).context["decisions"]]
+    assert titles == ["批准预算追加"]
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_queries_grow_by_a_constant_per_project(client, team, no_lazy_loads, cached, settings):
+    if not cached:
+        # No cache at all (never cache.clear(): on Redis it would wipe parallel tests' keys).
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    user = team.user(Role.SPONSOR)
+    client.force_login(user)
+    reporter = team.user(Role.KEY_USER)
+    _fill(team.project, reporter)
+    counts = {}
+    made = [team.project]
+    for size in (1, 2, 4):
+        while len(made) < size:
+            project = Project.objects.create(code=f"P{len(made)}X", name=f"项目{len(made)}")
+            _lead(project, user)
+            _fill(project, reporter, issues=len(made) * 5)
+            made.append(project)
+        if cached:
+            client.get(PORTFOLIO)  # warm the status cache
+        with no_lazy_loads(), CaptureQueriesContext(connection) as queries:
+            response = client.get(PORTFOLIO)
+        assert len(response.context["rows"]) == size
+        counts[size] = len(queries)
+    per_project = counts[2] - counts[1]
+    assert counts[4] - counts[2] == 2 * per_project
+    if cached:
+        assert per_project == 0
+    print(f"portfolio queries (cached={cached}): {counts}")
+
+
+def test_the_portfolio_speaks_chinese(client, team):
+    _fill(team.project, team.user(Role.KEY_USER))
+    user = team.user(Role.SPONSOR)
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    page = client.get(PORTFOLIO).content.decode()
+    assert "项目组合" in page and "预算偏差" in page and "晚 10 天" in page

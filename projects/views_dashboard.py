@@ -1,0 +1,20 @@
+"""The dashboards (issue 7): read-only pages for leadership and the PM."""
+
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from . import dashboards
+from .permissions import Capability, get_membership_for
+
+
+def project_dashboard(request, code):
+    membership = get_membership_for(request, code, Capability.DASHBOARD_VIEW)
+    project = membership.project
+    context = {"project": project, "membership": membership, **dashboards.project_dashboard(project)}
+    return render(request, "projects/dashboard.html", context)
+
+
+def portfolio(request):
+    """Every project where the user may see the dashboard, on one screen; empty for the others."""
+    context = dashboards.portfolio(request.user, get_language())
+    return render(request, "projects/portfolio.html", context)
