@@ -45,7 +45,9 @@ def issues(project, start, end) -> dict:
 
 
 def adoption(project, start, end) -> dict:
-    days = last_working_days(project, end, 5)
+    # Completed days only: today's reports are still coming in, and the week may not be over.
+    until = min(end, project.local_today() - datetime.timedelta(days=1))
+    days = last_working_days(project, until, 5)
     if not days:
         return {"status": None, "rule": "", "summary": _("No working day."), "items": []}
     covered = _reports_covering(project, days[0], days[-1])

@@ -157,3 +157,15 @@ def test_suggestions_find_articles_and_open_issues_sharing_a_phrase(key_user_cli
 def test_a_consultant_cannot_file_a_daily_report(client, team):
     client.force_login(team.user(Role.CONSULTANT))
     assert client.get(url()).status_code == 403
+
+
+def test_adoption_counts_completed_working_days_only(team, file_issue, time_machine):
+    from issues.report_sections import adoption
+    from issues.services import report_no_problems
+
+    time_machine.move_to(datetime.datetime(2026, 11, 19, 2, tzinfo=datetime.UTC))  # Thursday morning in Shanghai
+    reporter = team.user(Role.KEY_USER)
+    for day in (16, 17, 18):
+        report_no_problems(project=team.project, reporter=reporter, day=datetime.date(2026, 11, day))
+    section = adoption(team.project, datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
+    assert "(3 of 5)" in section["summary"], "Mon–Wed filed; the previous Thu and Fri were not; today not counted"

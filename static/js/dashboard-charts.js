@@ -54,14 +54,15 @@
     };
   }
 
+  // The change-request pipeline as horizontal bars, in workflow order (a funnel shape misleads
+  // when stages are empty).
   function funnel(data) {
     return {
-      tooltip: { trigger: "item" },
-      series: [{
-        name: data.series[0].name, type: "funnel", sort: "none", left: 8, right: 8, top: 8, bottom: 8, minSize: "5%",
-        label: { formatter: "{b}: {c}" },
-        data: data.categories.map(function (name, index) { return { name: name, value: data.series[0].data[index] }; })
-      }]
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", inverse: true, data: data.categories },
+      series: [{ name: data.series[0].name, type: "bar", data: data.series[0].data, label: { show: true, position: "right" } }]
     };
   }
 
