@@ -2,7 +2,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from projects.paging import paginate
 from projects.permissions import Capability, get_membership_for
 from projects.spreadsheets import MAX_ROWS, csv_response, xlsx_response
+from projects.workflow import step_forms, take_step
 
 from . import forms, services
 from .models import ChangeRequest
@@ -137,11 +138,7 @@ def change_detail(request, code, number):
 
 
 def _render_change(request, membership, change, failed_action=None, failed_form=None, status=200):
-    action_forms = {
-        name: (failed_form if name == failed_action else action.make_form(change, None))
-        for name, action in ACTIONS.items()
-        if action.allowed(membership, change)
-    }
+    action_forms = step_forms(ACTIONS, membership, change, failed_action, failed_form)
     context = {
         "project": membership.project,
         "membership": membership,
@@ -319,25 +316,15 @@ ACTIONS = {
 
 @require_POST
 def change_action(request, code, number, action):
-    step = ACTIONS.get(action)
-    if step is None:
-        raise Http404
     membership, change = _get_change(request, code, number)
-    if not step.allowed(membership, change):
-        raise PermissionDenied
-    form = step.make_form(change, request.POST)
-    if form is not None and not form.is_valid():
-        return _render_change(request, membership, change, action, form, status=400)
-    try:
-        step.run(change, request.user, form.cleaned_data if form is not None else {})
-    except ValidationError as error:
-        if form is None:
-            messages.error(request, " ".join(error.messages))
-            return redirect(change)
-        form.add_error(None, error)
-        return _render_change(request, membership, change, action, form, status=400)
-    messages.success(request, _("%(ref)s: done.") % {"ref": change.reference})
-    return redirect(change)
+    return take_step(
+        request,
+        steps=ACTIONS,
+        name=action,
+        membership=membership,
+        obj=change,
+        rerender=lambda step, form: _render_change(request, membership, change, step, form, status=400),
+    )
 
 
 def change_settings(request, code):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.models import User
 from projects.paging import paginate
 from projects.permissions import Capability, get_membership_for
+from projects.workflow import step_forms, take_step
 
 from . import exports, forms, selectors, services
 from .extensions import links_for
@@ -135,11 +136,7 @@ def issue_detail(request, code, number):
 
 
 def _render_issue(request, membership, issue, failed_action=None, failed_form=None, status=200):
-    action_forms = {
-        name: (failed_form if name == failed_action else action.make_form(issue, None))
-        for name, action in ACTIONS.items()
-        if action.allowed(membership, issue)
-    }
+    action_forms = step_forms(ACTIONS, membership, issue, failed_action, failed_form)
     context = {
         "project": membership.project,
         "membership": membership,
@@ -303,26 +300,15 @@ ACTIONS = {
 
 @require_POST
 def issue_action(request, code, number, action):
-    step = ACTIONS.get(action)
-    if step is None:
-        raise Http404
     membership, issue = _get_issue(request, code, number)
-    if not step.allowed(membership, issue):
-        raise PermissionDenied
-    form = step.make_form(issue, request.POST)
-    if form is not None and not form.is_valid():
-        return _render_issue(request, membership, issue, action, form, status=400)
-    try:
-        step.run(issue, request.user, form.cleaned_data if form is not None else {})
-    except ValidationError as error:
-        form = form or step.make_form(issue, None)
-        if form is not None:
-            form.add_error(None, error)
-            return _render_issue(request, membership, issue, action, form, status=400)
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(ref)s: done.") % {"ref": issue.reference})
-    return redirect(issue)
+    return take_step(
+        request,
+        steps=ACTIONS,
+        name=action,
+        membership=membership,
+        obj=issue,
+        rerender=lambda step, form: _render_issue(request, membership, issue, step, form, status=400),
+    )
 
 
 @require_POST
