@@ -60,7 +60,9 @@ def playwright():
 
 
 @pytest.fixture(scope="package")
-def browser_type(playwright):
+def browser_type(playwright, browser_name):
+    if browser_name != "chromium":
+        pytest.skip("only Debian's Chromium is installed")
     return playwright.chromium
 
 
@@ -118,8 +120,9 @@ class Phone:
         # Forms with data-confirm ask before submitting; people say yes.
         self.page.on("dialog", lambda dialog: dialog.accept())
 
-    def log_in(self, path: str = "/") -> None:
-        self.page.goto(self.base_url + path)
+    def log_in(self, url: str = "") -> None:
+        """Open `url` (the site by default), which asks to log in first, and log in."""
+        self.page.goto(url or self.base_url + "/")
         expect(self.page.get_by_role("heading", name="登录 crmgov")).to_be_visible()
         self.page.get_by_label("电子邮件").fill(self.user.email)
         self.page.get_by_label("密码").fill(PASSWORD)
@@ -147,8 +150,9 @@ class Phone:
         summary.click()
         return self.page.locator("details[open]").filter(has=summary)
 
-    def alert(self):
-        return self.page.get_by_role("alert")
+    def says(self, text: str) -> None:
+        """The page shows a message containing `text` (the login's own message may stand beside it)."""
+        expect(self.page.get_by_role("alert").filter(has_text=text)).to_be_visible()
 
 
 class Album:
