@@ -7,6 +7,12 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        from django.db.models import fields
+
+        # Django 6.1's label of an empty choice ("- Select an option -") has no Chinese translation
+        # in Django itself; declared here, it is in our catalogue and translated there.
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")
+
         from projects.registry import register_escalation_condition, register_report_section
 
         from .conditions import CONDITIONS

@@ -75,8 +75,6 @@ def browser_type_launch_args():
             "--disable-gpu",
             "--disable-background-networking",
             "--disable-component-update",
-            # The browser's own words (the file chooser's button) in Chinese, as on a Chinese phone.
-            "--lang=zh-CN",
         ],
     }
 

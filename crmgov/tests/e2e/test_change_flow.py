@@ -122,6 +122,7 @@ def test_a_change_request_goes_through_the_committee_to_the_rollout(committee, p
     agenda_item = page.get_by_text("变更申请 SCRM-CR001：" + TITLE + "（费用 68,000，工期 10 天）").first
     expect(agenda_item).to_be_visible()
     expect(manager.status("议程草拟中")).to_be_visible()
+    expect(page.get_by_label("汇报人").locator("option").first).to_have_text("- 请选择 -")
     manager.shot("agenda-draft")
     page.get_by_role("button", name="发布议程").click()  # and says yes to "publish and e-mail it?"
     manager.says("议程已发布，并已连同日历邀请发送给委员会。")
