@@ -48,6 +48,7 @@ def playwright():
     _require_chromium()
     saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=TIMEOUT_MS)
     driver = sync_playwright().start()
     try:
         yield driver
@@ -166,22 +167,35 @@ class Album:
         return path
 
 
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 @pytest.fixture
-def phones(browser, browser_context_args, live_server, artifacts, settings, tmp_path):
-    """phones(user, who) → a Phone; every context is closed after the test."""
+def phones(request, browser, browser_context_args, live_server, artifacts, settings, tmp_path):
+    """phones(user, who) → a Phone; after a failure each phone's screen is kept too; contexts are closed."""
     settings.MEDIA_ROOT = tmp_path / "media"
     album = Album(artifacts)
-    contexts = []
+    opened = []
 
     def phone(user, who: str) -> Phone:
         context = browser.new_context(**browser_context_args)
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return Phone(context, user, who, live_server.url, album)
+        opened.append(Phone(context, user, who, live_server.url, album))
+        return opened[-1]
 
     yield phone
-    for context in contexts:
-        context.close()
+    for each in opened:
+        if request.node.stash.get(FAILED, False):
+            each.shot("at-failure")
+        each.page.context.close()
 
 
 # The people of conftest.Team, as a Chinese project would name them, reading the site in Chinese.

@@ -81,7 +81,8 @@ def test_an_issue_goes_from_the_key_users_phone_to_the_knowledge_base(chinese_te
     expect(manager.status("新问题")).to_be_visible()
     thumbnail = page.locator("img.screenshot-thumb")
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("image => image.complete && image.naturalWidth > 0")
+    # decode() waits for the (lazily loaded) image and fails if the thumbnail is not a picture.
+    assert thumbnail.evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
     manager.shot("issue-new")
     form = manager.open_step("记录分析")
     form.get_by_label("报告人提供的背景").fill("电话确认：筛选华南区全部客户（约 3 万条）后导出；数据少时正常")
