@@ -300,3 +300,14 @@ def test_demo_has_requests_in_several_states(db):
     states = set(ChangeRequest.objects.values_list("status", flat=True))
     assert {"closed", "in_pilot", "awaiting_decision", "requested", "rejected"} <= states
     assert ChangeRequest.objects.get(status="awaiting_decision").route == ChangeRequest.Route.COMMITTEE
+
+
+def test_amounts_keep_their_thousands_separator_in_chinese(team, raised, as_role):
+    """Django's zh-Hans number format groups nothing; finance reads 68,000 in both languages."""
+    change = raised()
+    services.option_propose(change=change, by=team.user(Role.CONSULTANT), **_option(cost_estimate=Decimal("68000")))
+    pm = team.user(Role.PM)
+    pm.language = "zh-hans"
+    pm.save(update_fields=["language"])
+    page = as_role(Role.PM).get(change.get_absolute_url()).content.decode()
+    assert "方案" in page and "¥68,000" in page

@@ -17,6 +17,14 @@ def money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+@register.filter
+def amount(value) -> str:
+    """A whole amount with comma grouping in both languages (Django's zh-Hans format groups nothing)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.0f}"
+
+
 @register.simple_tag(takes_context=True)
 def project_nav_items(context, membership) -> list[dict]:
     """The project navigation entries this member may use, the current one marked."""
