@@ -14,7 +14,7 @@ from .permissions import Capability, ProjectReadOnly, get_membership_for
 
 
 class RaiseForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What happened"), choices=Escalation.Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of event"), choices=Escalation.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     what_happened = forms.CharField(
         label=gettext_lazy("What happened and why"), widget=forms.Textarea(attrs={"rows": 3})
