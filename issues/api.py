@@ -151,7 +151,7 @@ class IssueViewSet(ProjectScoped, mixins.CreateModelMixin, viewsets.ReadOnlyMode
 
 
 class ScreenshotView(ProjectScoped, viewsets.GenericViewSet):
-    """The image of a screenshot (views.screenshot): whoever may see the issue."""
+    """The image of a screenshot, for whoever may see the issue."""  # as views.screenshot
 
     variant = "full"
 

@@ -36,7 +36,7 @@ class ByCode(NewestFirst):
 
 @extend_schema_view(list=extend_schema(summary="Your projects"), retrieve=extend_schema(summary="One project"))
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
-    """The projects you are an active member of, with your role (views.my_projects, views.project_detail)."""
+    """The projects you are an active member of, with your role."""
 
     serializer_class = ProjectSerializer
     pagination_class = ByCode
@@ -61,7 +61,7 @@ class ById(NewestFirst):
 
 @extend_schema_view(list=extend_schema(summary="Active members of a project", parameters=[CODE]))
 class MembershipViewSet(ProjectScoped, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The project's active members (views.members; MEMBERS_VIEW)."""
+    """The project's active members."""  # as views.members: MEMBERS_VIEW
 
     serializer_class = MembershipSerializer
     pagination_class = ById
@@ -90,7 +90,7 @@ class NewestOpened(NewestFirst):
     retrieve=extend_schema(summary="One escalation", parameters=[CODE]),
 )
 class EscalationViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
-    """Escalations (views_escalation; ESCALATIONS_VIEW). Those it was sent to acknowledge it."""
+    """Escalations of the project; those it was sent to acknowledge it."""  # as views_escalation
 
     pagination_class = NewestOpened
     filterset_class = EscalationFilter
@@ -157,7 +157,7 @@ class NewestWeek(NewestFirst):
     retrieve=extend_schema(summary="One status report with its figures", parameters=[CODE]),
 )
 class StatusReportViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
-    """Status reports, read-only (views_reporting; REPORTS_READ)."""
+    """Weekly status reports, read-only."""  # as views_reporting: REPORTS_READ
 
     pagination_class = NewestWeek
     filterset_class = StatusReportFilter

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import services_tokens
@@ -13,9 +13,9 @@ from .models import ApiToken
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("API token", "Name"),
         max_length=100,
-        help_text=gettext_lazy("What the token is for, e.g. “nightly export”."),
+        help_text=pgettext_lazy("API token", "What the token is for, e.g. “nightly export”."),
     )
 
 
