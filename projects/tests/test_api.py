@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 import time_machine
 from django.urls import reverse
 
