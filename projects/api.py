@@ -13,14 +13,16 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import services_escalation
-from .models import Escalation, EscalationRecipient, Membership, Project, StatusReport
+from . import services_escalation, services_tokens
+from .models import ApiToken, Escalation, EscalationRecipient, Membership, Project, StatusReport
 from .permissions import Capability, ProjectReadOnly
 from .rest import NewestFirst, ProjectScoped, api_route, id_or_404
 from .serializers import (
+    ApiTokenSerializer,
     EscalationDetailSerializer,
     EscalationSerializer,
     MembershipSerializer,
+    NewApiTokenSerializer,
     ProjectSerializer,
     RecipientSerializer,
     StatusReportDetailSerializer,
@@ -175,7 +177,44 @@ class StatusReportViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
         return get_object_or_404(self.get_queryset(), pk=id_or_404(self.kwargs["pk"]))
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Your API tokens"),
+    create=extend_schema(
+        summary="Create a token (its secret is in this answer only)", responses={201: NewApiTokenSerializer}
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Your own personal tokens, as on the API tokens page: e.g. a script rotating its token."""
+
+    serializer_class = ApiTokenSerializer
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def perform_create(self, serializer):
+        token, secret = services_tokens.api_token_create(user=self.request.user, **serializer.validated_data)
+        token.secret = secret
+        serializer.instance = token
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(NewApiTokenSerializer(serializer.instance).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Revoke a token", request=None, responses={200: ApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk):
+        token = get_object_or_404(self.get_queryset(), pk=id_or_404(pk))
+        return Response(ApiTokenSerializer(services_tokens.api_token_revoke(token=token)).data)
+
+
 urlpatterns = [
+    path("tokens/", api_route(ApiTokenViewSet, {"get": "list", "post": "create"}), name="token-list"),
+    path("tokens/<int:pk>/revoke/", api_route(ApiTokenViewSet, {"post": "revoke"}), name="token-revoke"),
     path("projects/", api_route(ProjectViewSet, {"get": "list"}), name="project-list"),
     path("projects/<code:code>/", api_route(ProjectViewSet, {"get": "retrieve"}), name="project-detail"),
     path("projects/<code:code>/memberships/", api_route(MembershipViewSet, {"get": "list"}), name="membership-list"),

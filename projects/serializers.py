@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import services_reporting
-from .models import Escalation, EscalationRecipient, Membership, Project, StatusReport, User
+from .models import ApiToken, Escalation, EscalationRecipient, Membership, Project, StatusReport, User
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -99,3 +99,17 @@ class StatusReportDetailSerializer(StatusReportSerializer):
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_figures(self, report) -> dict:
         return services_reporting.figures_for(report, get_language())
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    secret = serializers.CharField(read_only=True, help_text="The token itself: shown this once, never again.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "secret"]

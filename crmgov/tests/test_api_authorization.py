@@ -60,6 +60,8 @@ API_SITE_URLS = {
     "api:project-list": "signed in or a token (lists only the user's projects)",
     "api:schema": "signed in or a token",
     "api:docs": "signed in (the login page otherwise)",
+    "api:token-list": "signed in or a token (only the user's own tokens)",
+    "api:token-revoke": "signed in or a token (only the user's own tokens; another's → 404)",
 }
 
 
@@ -121,7 +123,7 @@ def test_revoked_token_gets_401(client, team, case):
 
 
 def test_site_api_urls_need_authentication(client, db):
-    for name in ("api:project-list", "api:schema"):
+    for name in ("api:project-list", "api:schema", "api:token-list"):
         assert client.get(reverse(name)).status_code == 401, name
     response = client.get(reverse("api:docs"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))

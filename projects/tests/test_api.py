@@ -3,6 +3,7 @@
 import datetime
 
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from projects.models import ApiToken
@@ -66,6 +67,28 @@ def test_people_revoke_only_their_own_tokens(client, team):
     assert client.post(reverse("projects:api_token_revoke", args=[token.pk])).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_script_rotates_its_token_through_the_api(api_client, team):
+    pm = team.user(Role.PM)
+    old = api_client(pm)
+    response = old.post(reverse("api:token-list"), {"name": "新令牌"}, content_type="application/json")
+    assert response.status_code == 201
+    secret = response.json()["secret"]
+    new = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert "secret" not in new.get(reverse("api:token-list")).json()["results"][0]
+    old_id = ApiToken.objects.get(user=pm, name="test").pk
+    assert new.post(reverse("api:token-revoke", args=[old_id])).json()["revoked_at"]
+    assert old.get(reverse("api:project-list")).status_code == 401
+    assert new.get(reverse("api:project-list")).status_code == 200
+
+
+def test_nobody_revokes_another_persons_token_through_the_api(api_client, team):
+    token, _secret = api_token_create(user=team.user(Role.PM), name="PM 的")
+    response = api_client(team.user(Role.SPONSOR)).post(reverse("api:token-revoke", args=[token.pk]))
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 def test_token_page_needs_a_name(client, team):
