@@ -8,6 +8,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +46,13 @@ def api_schema(api_client, team):
     assert response.status_code == 200
     schema = schemathesis.openapi.from_dict(response.json())
     schema.app = WSGIHandler()
-    return schema
+    # As Django's test client does: a request must not close the test's connection (its
+    # transaction holds the test data; on PostgreSQL closing it would lose them).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schema
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_no_server_error_for_anything_the_schema_allows(api_schema, team):
