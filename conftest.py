@@ -114,3 +114,17 @@ class Team:
 @pytest.fixture
 def team(db, make_user):
     return Team(make_user)
+
+
+@pytest.fixture
+def api_client(db):
+    """A test client for the REST API, authenticated by a new personal token of `user`."""
+    from django.test import Client
+
+    from projects.services_tokens import api_token_create
+
+    def make(user):
+        _token, secret = api_token_create(user=user, name="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return make

@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "projects",
     "issues",
     "changes",
@@ -243,6 +247,40 @@ SECURE_CSP = {
 }
 
 MESSAGE_TAGS = {40: "danger"}
+
+# --- REST API (/api/v1/, README "API") -------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous request gets 401 with a Bearer challenge.
+        "projects.authentication.TokenAuthentication",
+        # The browsable API and the docs page for someone signed in (CSRF enforced).
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "projects.rest.NewestFirst",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "projects.rest.handle_exception",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "crmgov API",
+    "DESCRIPTION": "Projects, daily reports, issues, change requests, escalations and status reports.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IssueStatus": "issues.models.Issue.Status",
+        "ChangeRequestStatus": "changes.models.ChangeRequest.Status",
+        "EscalationStatus": "projects.models_escalation.Escalation.Status",
+        "ProjectStatus": "projects.models.Project.Status",
+    },
+    # Self-hosted assets: no CDN is reachable.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(("crmgov.api", "api"))),
     path("", include("projects.urls")),
     path("p/<code:code>/", include("issues.urls")),
     path("p/<code:code>/", include("changes.urls")),

@@ -395,10 +395,12 @@ from .models_plan import (  # noqa: E402
 )
 from .models_reporting import StatusReport  # noqa: E402
 from .models_steering import ActionItem, AgendaItem, CommitteeMember, Meeting  # noqa: E402
+from .models_tokens import ApiToken  # noqa: E402
 
 __all__ = [
     "ActionItem",
     "AgendaItem",
+    "ApiToken",
     "BudgetLine",
     "CommitteeMember",
     "Escalation",

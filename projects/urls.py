@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views, views_dashboard, views_escalation, views_plan, views_reporting, views_steering
+from . import views, views_dashboard, views_escalation, views_plan, views_reporting, views_steering, views_tokens
 
 
 class ProjectCodeConverter:
@@ -21,6 +21,8 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="create"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.set_language, name="set_language"),
+    path("api-tokens/", views_tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
     path("portfolio/", views_dashboard.portfolio, name="portfolio"),
     path("p/<code:code>/", views.project_detail, name="detail"),

@@ -312,6 +312,8 @@ SITE_URLS = {
     "projects:set_language": "anyone",
     "projects:escalations_mine": "signed in",
     "projects:portfolio": "signed in (lists only projects whose dashboard the user may see)",
+    "projects:api_tokens": "signed in (only the user's own tokens)",
+    "projects:api_token_revoke": "signed in (only the user's own tokens)",
 }
 
 # The plan, its registers and the steering committee.
@@ -427,7 +429,10 @@ def _our_url_names(patterns=None, namespace=""):
 
 
 def test_every_url_is_in_the_matrix():
+    from crmgov.tests.test_api_authorization import API_CASES, API_SITE_URLS
+
     covered = {case.url_name for case in PROJECT_CASES} | set(SITE_URLS)
+    covered |= {case.url_name for case in API_CASES} | set(API_SITE_URLS)
     missing = set(_our_url_names()) - covered
     assert not missing, f"URLs without an authorization rule: {sorted(missing)}"
 
