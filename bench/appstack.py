@@ -144,6 +144,8 @@ class Stack:
                 "30",
                 "--graceful-timeout",
                 "10",
+                "--control-socket",
+                str(self.var / "gunicorn.ctl"),  # not the shared default under ~/.gunicorn
             ],
         )
         self.wait_http("/accounts/login/")

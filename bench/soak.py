@@ -5,7 +5,8 @@ into docs/reliability.md.
    a month of history each), a private Redis, an SMTP sink, gunicorn with production settings
    (DEBUG off, hashed static files, 4 sync workers), one Celery worker and one beat.
 2. Every simulated user logs in once. Capacity: the mix run flat out at concurrency 2, 4 and 8
-   for CAPACITY_STEP_SECONDS each; capacity is the best rate with no errors and p95 under P95_LIMIT_MS.
+   for CAPACITY_STEP_SECONDS each; capacity is the rate at concurrency 8 if it had no errors and
+   its p95 is under P95_LIMIT_MS, else the best lower step that qualifies.
 3. Soak: the same mix paced at SOAK_LOAD (0.7) of capacity for SOAK_SECONDS (600).
 4. Checks: zero errors; every write the server confirmed is in the database (issues by title,
    screenshots, no-problem reports, triage steps); every e-mail those writes queued was delivered
@@ -13,9 +14,9 @@ into docs/reliability.md.
    growth from the start of the soak to its end under 10 %.
 
 Environment: SOAK_SECONDS, SOAK_LOAD, SOAK_RATE (skip the capacity run, requests/s),
-SOAK_PROJECTS (8), SOAK_KEY_USERS (4), CAPACITY_STEP_SECONDS (40), P95_LIMIT_MS (1500),
+SOAK_PROJECTS (8), SOAK_KEY_USERS (4), CAPACITY_STEP_SECONDS (40), P95_LIMIT_MS (2500),
 SOAK_DATABASE (crmgov_soak on 127.0.0.1:5432), SOAK_REDIS_PORT (6391), SOAK_WEB_PORT (8006),
-WEB_WORKERS (4), SOAK_JSON (var/soak/soak.json).
+WEB_WORKERS (4), SOAK_JSON (var/soak/soak.json), SOAK_REUSE_DB=1 (keep the last run's database).
 """
 
 import datetime
@@ -39,12 +40,13 @@ FIXED_RATE = os.environ.get("SOAK_RATE")
 PROJECTS = int(os.environ.get("SOAK_PROJECTS", "8"))
 KEY_USERS = int(os.environ.get("SOAK_KEY_USERS", "4"))
 STEP_SECONDS = float(os.environ.get("CAPACITY_STEP_SECONDS", "40"))
-P95_LIMIT_MS = float(os.environ.get("P95_LIMIT_MS", "1500"))
+P95_LIMIT_MS = float(os.environ.get("P95_LIMIT_MS", "2500"))
 DATABASE = os.environ.get("SOAK_DATABASE", "crmgov_soak")
 PG = os.environ.get("SOAK_PG", "postgres@127.0.0.1:5432")
 REDIS_PORT = int(os.environ.get("SOAK_REDIS_PORT", "6391"))
 WEB_PORT = int(os.environ.get("SOAK_WEB_PORT", "8006"))
 WORKERS = int(os.environ.get("WEB_WORKERS", "4"))
+REUSE = os.environ.get("SOAK_REUSE_DB") == "1"  # keep the seeded database of the last run (saves minutes)
 OUT = Path(os.environ.get("SOAK_JSON", str(ROOT / "var" / "soak" / "soak.json")))
 
 
@@ -78,7 +80,7 @@ def capacity(all_drivers: list[ProjectDriver]) -> tuple[float, float, list[dict]
         log(f"capacity step: {row}")
         steps.append(row)
     good = [row for row in steps if row["errors"] == 0 and row["p95_ms"] <= P95_LIMIT_MS] or steps[:1]
-    best = max(good, key=lambda row: row["rps"])
+    best = good[-1] if good[-1]["concurrency"] == 8 else max(good, key=lambda row: row["rps"])
     return best["rps"], best["rps"] / best["steps_per_s"], steps
 
 
@@ -144,7 +146,8 @@ def main() -> None:
     stack.smtp.start()
     try:
         log(f"database {DATABASE}: migrate and seed")
-        recreate_database()
+        if not REUSE:
+            recreate_database()
         stack.prepare()
         plans = seed_load_projects(PROJECTS, KEY_USERS)
         from issues.models import Issue
