@@ -201,7 +201,15 @@ MIX = {
     "change_list": 8,
     "login": 1,
 }
-WRITE_MIX = {"file_issue": 10, "triage": 4, "issue_list": 2, "report_page": 2, "dashboard": 2, "portfolio": 1, "login": 1}
+WRITE_MIX = {
+    "file_issue": 10,
+    "triage": 4,
+    "issue_list": 2,
+    "report_page": 2,
+    "dashboard": 2,
+    "portfolio": 1,
+    "login": 1,
+}
 ISSUE_LINK = re.compile(rb"/issues/(\d+)/\"")
 
 
