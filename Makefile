@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test install migrate messages demo vendor lint check-python faults
+.PHONY: run test install migrate messages demo vendor lint check-python faults soak faults-app
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -59,3 +59,13 @@ vendor:
 # Fault injection for the e-mail outbox (needs the local PostgreSQL and redis-server); not a test.
 faults: install
 	$(PY) bench/fault_injection.py
+
+# Soak at 70 % of the measured capacity (gunicorn + PostgreSQL + Redis, ~17 min); not a test.
+# Overrides: SOAK_SECONDS, SOAK_LOAD, SOAK_RATE, SOAK_DATABASE, WEB_WORKERS … (see bench/soak.py).
+soak: install messages
+	$(PY) bench/soak.py
+
+# Fault runs of the whole application under load (private PostgreSQL cluster on port 5440,
+# created if missing; ~10 min); not a test. Overrides: FAULT_SMTP_SECONDS, FAULT_PAUSE … (bench/fault_app.py).
+faults-app: install messages
+	$(PY) bench/fault_app.py

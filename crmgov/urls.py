@@ -12,3 +12,6 @@ urlpatterns = [
     path("p/<code:code>/", include("changes.urls")),
     path("p/<code:code>/", include("closure.urls")),
 ]
+
+# A database outage answers 503 with a page that says the request was not saved.
+handler500 = "projects.views_errors.server_error"

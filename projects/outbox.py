@@ -8,10 +8,13 @@ rows whose broker message was lost or whose worker died mid-send.
 """
 
 import base64
+import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -96,9 +99,12 @@ def email_queue(
 
 
 def _wake_worker(email_id: int) -> None:
+    """After commit, ask a worker to send the row. Robust: if the broker is down, the e-mail is
+    still queued (the sweeper finds it) and the user's change, already committed, is not answered
+    with an error that would make them do it again."""
     from .tasks import deliver_email
 
-    deliver_email.delay_on_commit(email_id)
+    transaction.on_commit(partial(deliver_email.delay, email_id), robust=True)
 
 
 def _claim(email_id: int) -> bool:
@@ -109,13 +115,20 @@ def _claim(email_id: int) -> bool:
     return claimed == 1
 
 
+def message_id(email: OutboundEmail) -> str:
+    """The same Message-ID for every attempt at one row: a resend is recognisable as one."""
+    digest = hashlib.sha256(f"{email.key}\n{email.to_email}".encode()).hexdigest()[:16]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "crmgov.localhost"
+    return f"<outbox.{email.pk}.{digest}@{domain}>"
+
+
 def _as_message(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id(email)},
     )
     message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:

@@ -4,6 +4,7 @@ acknowledged with one click, renotified to the sponsor when nobody acknowledges 
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -175,4 +176,5 @@ def escalations_evaluate_soon(project: Project) -> None:
     """After a change that may create or clear an exception: evaluate once the change is committed."""
     from .tasks import evaluate_escalations
 
-    evaluate_escalations.delay_on_commit(project.pk)
+    # Robust: a broker outage must not fail the committed change; the 5-minute dispatcher evaluates anyway.
+    transaction.on_commit(partial(evaluate_escalations.delay, project.pk), robust=True)

@@ -254,3 +254,38 @@ def test_attachments_travel_with_the_email(team, django_capture_on_commit_callba
     ]
     assert "指导委员会会议" in sent.attachments[0][1]
     assert sent.attachments[1][1] == b"%PDF-1.7 binary\x00\xff"
+
+
+def test_a_broker_outage_neither_fails_the_change_nor_loses_the_email(team, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from django.db import transaction
+    from kombu.exceptions import OperationalError
+
+    from projects.tasks import deliver_email
+
+    with (
+        mock.patch.object(deliver_email, "delay", side_effect=OperationalError("Redis is down")),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        email = queue(team)  # the view that queued it answers normally: no exception reaches it
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.QUEUED
+    assert mail.outbox == []
+    with mock.patch.object(outbox, "SWEEP_GRACE", timedelta(0)):
+        sweep_outbox()  # once the broker is back, the sweeper finds the row
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_every_attempt_at_one_email_carries_the_same_message_id(team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue(team, key="test:1")
+        second = queue(team, key="test:2")
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.email_resend(email_ids=[first.pk])
+    ids = [message.extra_headers["Message-ID"] for message in mail.outbox]
+    assert ids == [outbox.message_id(first), outbox.message_id(second), outbox.message_id(first)]
+    assert ids[0] != ids[1]
