@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "projects.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "projects.middleware.IdleTimeoutMiddleware",
+    "projects.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -136,6 +138,12 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "120/m/ip,5/5m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Sponsors and executives (permissions.Capability.TWO_FACTOR_REQUIRED) must set up TOTP before
+# anything else. On in production; `make run` turns it off so the demo logins work as printed.
+MFA_REQUIRED_FOR_LEADERSHIP = env.bool("MFA_REQUIRED_FOR_LEADERSHIP", default=True)
+# A session unused this long is signed out (checked against a last-seen time refreshed at most
+# every 5 minutes, so the timeout is exact to 5 minutes). 0 turns it off.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 60 * 60)
 MFA_TOTP_ISSUER = "crmgov"
 
 # --- Internationalisation -------------------------------------------------
