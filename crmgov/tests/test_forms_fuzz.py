@@ -148,7 +148,7 @@ def test_every_form_is_fuzzed():
     assert not missing, f"forms without a fuzz builder: {sorted(missing)}"
 
 
-FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
@@ -180,7 +180,7 @@ def test_no_input_makes_a_page_fail(client, team, case):
     client.force_login(team.user(_allowed(case)))
     url = reverse(case.url_name, kwargs=case.kwargs(team))
 
-    @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.fixed_dictionaries({}, optional={field: garbage for field in ALL_FIELD_NAMES}))
     def check(values):
         response = client.post(url, values)
