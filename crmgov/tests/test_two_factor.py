@@ -128,3 +128,13 @@ def test_with_totp_login_asks_for_the_code_and_a_recovery_code_works_once(team, 
             else:
                 assert response.status_code == 200, "a recovery code works once"
                 assert client.get(MY_PROJECTS).url.startswith(LOGIN)
+
+
+def test_the_admin_login_form_cannot_skip_the_second_factor(client, team):
+    sponsor = team.user(Role.SPONSOR)
+    sponsor.is_staff = True
+    sponsor.save()
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response.url == f"{LOGIN}?next=/admin/"
+    client.post("/admin/login/?next=/admin/", {"username": sponsor.email, "password": "password-123"})
+    assert client.get("/admin/").url.startswith(LOGIN), "no session was opened by the admin's form"
