@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
-	DEBUG=$${DEBUG:-true} honcho -f Procfile start
+	DEBUG=$${DEBUG:-true} MFA_REQUIRED_FOR_LEADERSHIP=$${MFA_REQUIRED_FOR_LEADERSHIP:-false} honcho -f Procfile start
 
 test: install messages ## the whole test suite, on two cores
 	$(PY) -m pytest -n 2 --dist loadgroup

@@ -24,6 +24,9 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.SITE_URL = "https://crmgov.test"
+    # Tests move the clock and sign in sponsors without TOTP: the security tests turn these on.
+    settings.SESSION_IDLE_TIMEOUT = 0
+    settings.MFA_REQUIRED_FOR_LEADERSHIP = False
     from crmgov.celery import app
 
     # Tasks run in-process when enqueued (after commit); real brokers are exercised in test_celery.

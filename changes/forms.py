@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms_plan import IdsChoiceField
 from projects.models import Milestone, TrainingSession, User
 
 from .models import ChangeRequest, ChangeSettings, SolutionOption
@@ -27,6 +28,7 @@ class OptionForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
             "affected_milestones": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"affected_milestones": IdsChoiceField}
 
     def __init__(self, *args, change, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +78,7 @@ class ProgressForm(forms.Form):
 
 
 class PilotForm(forms.Form):
-    group = forms.ModelMultipleChoiceField(label=_("Pilot group"), queryset=User.objects.none())
+    group = IdsChoiceField(label=_("Pilot group"), queryset=User.objects.none())
     start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
     success_criteria = forms.CharField(label=_("Success criteria"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "projects.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "projects.middleware.IdleTimeoutMiddleware",
+    "projects.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -148,6 +150,12 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "120/m/ip,5/5m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Sponsors and executives (permissions.Capability.TWO_FACTOR_REQUIRED) must set up TOTP before
+# anything else. On in production; `make run` turns it off so the demo logins work as printed.
+MFA_REQUIRED_FOR_LEADERSHIP = env.bool("MFA_REQUIRED_FOR_LEADERSHIP", default=True)
+# A session unused this long is signed out (checked against a last-seen time refreshed at most
+# every 5 minutes, so the timeout is exact to 5 minutes). 0 turns it off.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 60 * 60)
 MFA_TOTP_ISSUER = "crmgov"
 
 # --- Internationalisation -------------------------------------------------
@@ -241,8 +249,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# default-src 'none': a page that uses no nonce (an HTMX fragment) then allows no script at
+# all, rather than falling back to every script of our own origin.
 SECURE_CSP = {
-    "default-src": [CSP.SELF],
+    "default-src": [CSP.NONE],
     "script-src": [CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:", "blob:"],

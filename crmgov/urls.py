@@ -1,9 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 # Uploaded files are never served from a public URL: each app serves its own
 # files through a view that checks project membership.
 urlpatterns = [
+    # One way in: the admin's own login form would skip allauth's second factor and rate limits.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(("crmgov.api", "api"))),

@@ -28,6 +28,7 @@ class ProjectsConfig(AppConfig):
             register_nav_item,
         )
         from .report_sections import SECTIONS, escalation_figures
+        from .security_log import connect as connect_security_log
         from .services_escalation import escalations_evaluate
         from .services_plan import rebaseline_decision_provider
 
@@ -59,3 +60,4 @@ class ProjectsConfig(AppConfig):
         for section in SECTIONS:
             register_report_section(section)
         register_closure_figures(ClosureFigures("escalations", _("Escalations"), escalation_figures, 40))
+        connect_security_log()

@@ -26,7 +26,24 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-class MembersChoiceField(forms.ModelMultipleChoiceField):
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several objects by id. An id beyond 64 bits is refused before the query: Django's `__in`
+    lookup does not guard against overflow (SQLite raises OverflowError, PostgreSQL DataError)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_big = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                continue  # not a number: the parent class says so
+            if too_big:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class MembersChoiceField(IdsChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.full_name or obj.email
 
@@ -237,6 +254,7 @@ class TrainingSessionForm(ProjectScopedForm):
             "status_reason",
         ]
         widgets = {"starts_at": DATETIME, "audience_people": forms.CheckboxSelectMultiple}
+        field_classes = {"audience_people": MembersChoiceField}
 
     def clean(self):
         data = super().clean()
@@ -275,6 +293,7 @@ class SetbackReviewForm(ProjectScopedForm):
             "revised_plan": forms.Textarea(attrs={"rows": 3}),
             "affected_users": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"affected_users": MembersChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

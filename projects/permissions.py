@@ -11,6 +11,8 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .security_log import authorization_refused
+
 
 class Role(models.TextChoices):
     SPONSOR = "sponsor", _("Sponsor")
@@ -70,6 +72,8 @@ class Capability(models.TextChoices):
     CLOSURE_CONFIRM = "closure.confirm", _("Confirm a business procedure for one's department")
     CLOSURE_CONTRIBUTE = "closure.contribute", _("Log lessons learned")
     CLOSURE_SIGN = "closure.sign", _("Waive closure gates and sign the project's acceptance")
+    # Not a permission but a duty: with MFA_REQUIRED_FOR_LEADERSHIP on, these roles sign in with TOTP.
+    TWO_FACTOR_REQUIRED = "account.two_factor", _("Must sign in with two-factor authentication")
 
 
 # The order people are listed in: leadership first, then those who run and use the project.
@@ -186,6 +190,13 @@ CAPABILITIES = {
     for role, capabilities in CAPABILITIES.items()
 }
 
+# Those who approve money, rebaselines and acceptance sign in with a second factor (issue 9).
+_TWO_FACTOR_ROLES = {Role.SPONSOR, Role.EXECUTIVE}
+CAPABILITIES = {
+    role: capabilities | ({Capability.TWO_FACTOR_REQUIRED} if role in _TWO_FACTOR_ROLES else set())
+    for role, capabilities in CAPABILITIES.items()
+}
+
 # Everything that changes a project. A closed project is read-only: its members keep every
 # reading capability and lose these (get_membership_for marks the membership read-only).
 # A new writing capability belongs here; test_read_only checks every POST URL against it.
@@ -256,10 +267,12 @@ def get_membership_for(request: HttpRequest, code: str, capability: str = Capabi
         Membership.objects.active().filter(user=request.user, project__code=code).select_related("project").first()
     )
     if membership is None:
+        authorization_refused(request, status=404, capability=capability)
         raise Http404
     # Read-only once closed: `can` then refuses every write, so pages also hide their buttons.
     membership.read_only = membership.project.status == membership.project.Status.CLOSED
     if not membership.can(capability):
+        authorization_refused(request, status=403, capability=capability)
         if (
             membership.read_only
             and capability in WRITES
@@ -272,3 +285,11 @@ def get_membership_for(request: HttpRequest, code: str, capability: str = Capabi
 
 def get_project_for(request: HttpRequest, code: str, capability: str = Capability.PROJECT_VIEW):
     return get_membership_for(request, code, capability).project
+
+
+def two_factor_required(user) -> bool:
+    """Whether any active membership of `user` has a role that must use two-factor authentication."""
+    from .models import Membership
+
+    roles = roles_with(Capability.TWO_FACTOR_REQUIRED)
+    return Membership.objects.active().filter(user=user, role__in=roles).exists()

@@ -167,7 +167,39 @@ def membership_end(*, membership: Membership) -> Membership:
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
     escalations_evaluate_soon(membership.project)
+    # Someone left with no project at all has left the programme: sign them out everywhere.
+    user = User.objects.get(pk=membership.user_id)
+    if not user.is_staff and not Membership.objects.active().filter(user=user).exists():
+        user_sessions_end(user=user)
     return membership
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Sign `user` out on every device; returns how many sessions ended.
+
+    The database session backend keeps no index by user, so this decodes the live sessions:
+    acceptable for what it serves (deactivation, leaving the programme), never for a page.
+    """
+    from django.contrib.sessions.models import Session
+
+    store = Session.get_session_store_class()()
+    user_id = str(user.pk)
+    ended = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+        if store.decode(session.session_data).get("_auth_user_id") == user_id
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """The account can no longer sign in, and every open session of it ends now."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user_sessions_end(user=user)
+    return user
 
 
 @transaction.atomic

@@ -492,6 +492,8 @@ def test_ended_member_gets_404(client, team):
     from projects.services import membership_end
 
     key_user = team.members[Role.KEY_USER]
+    # Still a member elsewhere: someone left with no project at all is signed out (test_sessions).
+    key_user.user.memberships.create(project=team.other_project, role=Role.KEY_USER)
     client.force_login(key_user.user)
     assert client.get(reverse("projects:detail", kwargs={"code": "SCRM"})).status_code == 200
     membership_end(membership=key_user)

@@ -1,0 +1,232 @@
+"""Every form of ours, fuzzed (issue 9, security): no input raises, directly or through its URL;
+invalid input is answered with a message and the form keeps what was typed."""
+
+import importlib
+import inspect
+import re
+
+import pytest
+from django import forms
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmgov.tests.test_authorization import PROJECT_CASES, _case_id, _change_kwargs, _objects
+from projects.models import User
+from projects.permissions import Role
+
+FORM_MODULES = ["projects.forms", "projects.forms_plan", "issues.forms", "changes.forms", "closure.forms"]
+# Bases that are never shown on their own.
+NOT_A_PAGE_FORM = {"projects.forms_plan.ProjectScopedForm"}
+
+NASTY = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "9" * 40,
+    "2026-02-30",
+    "2026-13-01",
+    "9999-12-31",
+    "0001-01-01",
+    "\x00",
+    "a\r\nBcc: evil@x.example",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "数" * 300,
+    "../../etc/passwd",
+    "1,2",
+    "on",
+    "SCRM",
+    "pm",
+    "high",
+]
+garbage = st.one_of(st.sampled_from(NASTY), st.text(max_size=40), st.integers().map(str))
+
+
+def _our_forms() -> dict[str, type]:
+    found = {}
+    for name in FORM_MODULES:
+        module = importlib.import_module(name)
+        for cls in vars(module).values():
+            if inspect.isclass(cls) and issubclass(cls, forms.BaseForm) and cls.__module__ == name:
+                found[f"{name}.{cls.__name__}"] = cls
+    return found
+
+
+def _project(team):
+    return {"project": team.project}
+
+
+def _change(team):
+    _change_kwargs(team)
+    return {"change": team.change}
+
+
+def _people(team):
+    return [membership.user for membership in team.members.values()]
+
+
+BUILDERS = {
+    "projects.forms.ProjectForm": lambda team: {},
+    "projects.forms.ProjectSettingsForm": lambda team: {"instance": team.project},
+    "projects.forms.InviteForm": lambda team: {},
+    "projects.forms.MembershipForm": lambda team: {"instance": team.members[Role.KEY_USER]},
+    "projects.forms.PreferencesForm": lambda team: {"instance": team.user(Role.PM)},
+    "projects.forms_plan.PhaseForm": lambda team: {},
+    "projects.forms_plan.MilestoneForm": _project,
+    "projects.forms_plan.BudgetLineForm": lambda team: {},
+    "projects.forms_plan.BaselineForm": lambda team: {},
+    "projects.forms_plan.RebaselineRequestForm": lambda team: {},
+    "projects.forms_plan.DecisionForm": lambda team: {},
+    "projects.forms_plan.ApprovalForm": lambda team: {},
+    "projects.forms_plan.RiskForm": _project,
+    "projects.forms_plan.RequirementDocumentForm": lambda team: {},
+    "projects.forms_plan.RequirementVersionForm": lambda team: {},
+    "projects.forms_plan.TrainingSessionForm": _project,
+    "projects.forms_plan.AttendanceForm": lambda team: {"people": _people(team)},
+    "projects.forms_plan.SetbackReviewForm": _project,
+    "projects.forms_plan.SetbackActionForm": _project,
+    "projects.forms_plan.CommitteeMemberForm": _project,
+    "projects.forms_plan.MeetingForm": lambda team: {},
+    "projects.forms_plan.AgendaItemForm": _project,
+    "projects.forms_plan.MinutesForm": lambda team: {
+        "meeting": _objects(team).meeting,
+        "items": [_objects(team).item],
+        "people": _people(team),
+    },
+    "projects.forms_plan.ActionItemForm": _project,
+    "projects.forms_plan.ActionStatusForm": lambda team: {},
+    "issues.forms.IssueReportForm": _project,
+    "issues.forms.AnalysisForm": lambda team: {},
+    "issues.forms.ForwardForm": lambda team: {"consultants": User.objects.filter(pk=team.user(Role.CONSULTANT).pk)},
+    "issues.forms.SolutionForm": lambda team: {},
+    "issues.forms.NoteForm": lambda team: {},
+    "issues.forms.ResolveForm": lambda team: {},
+    "issues.forms.ReasonForm": lambda team: {},
+    "issues.forms.DuplicateForm": lambda team: {},
+    "issues.forms.CommentForm": lambda team: {},
+    "issues.forms.SessionForm": lambda team: {},
+    "issues.forms.IssueEditForm": lambda team: {},
+    "issues.forms.ArticleForm": _project,
+    "issues.forms.IssueSettingsForm": lambda team: (
+        {"instance": team.project.issue_settings} if hasattr(team.project, "issue_settings") else {}
+    ),
+    "issues.forms.ModuleForm": lambda team: {},
+    "changes.forms.ChangeRequestForm": lambda team: {},
+    "changes.forms.OptionForm": _change,
+    "changes.forms.ReviseForm": _change,
+    "changes.forms.ChooseOptionForm": _change,
+    "changes.forms.FeedbackForm": _change,
+    "changes.forms.DecisionForm": lambda team: {},
+    "changes.forms.DevelopmentForm": lambda team: {},
+    "changes.forms.ProgressForm": lambda team: {},
+    "changes.forms.PilotForm": _change,
+    "changes.forms.PilotResultForm": lambda team: {},
+    "changes.forms.RolloutForm": _change,
+    "changes.forms.ReasonForm": lambda team: {},
+    "changes.forms.ChangeSettingsForm": lambda team: {},
+    "closure.forms.SuccessorForm": _project,
+    "closure.forms.SopForm": _project,
+    "closure.forms.ConfirmForm": lambda team: {},
+    "closure.forms.ItemForm": _project,
+    "closure.forms.MessageForm": lambda team: {},
+    "closure.forms.AssessmentForm": lambda team: {"scores": {}},
+    "closure.forms.ImprovementForm": _project,
+    "closure.forms.ReviewForm": lambda team: {},
+    "closure.forms.WaiverForm": lambda team: {},
+    "closure.forms.SignForm": lambda team: {},
+    "closure.forms.LessonForm": lambda team: {},
+}
+
+
+def test_every_form_is_fuzzed():
+    missing = set(_our_forms()) - set(BUILDERS) - NOT_A_PAGE_FORM
+    assert not missing, f"forms without a fuzz builder: {sorted(missing)}"
+
+
+FUZZ = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_no_input_makes_a_form_raise(team, name):
+    form_class = _our_forms()[name]
+    kwargs = BUILDERS[name](team)
+    field_names = list(form_class(**kwargs).fields)
+
+    @FUZZ
+    @given(st.fixed_dictionaries({field: st.lists(garbage, min_size=1, max_size=2) for field in field_names}))
+    def check(values):
+        form = form_class(data=MultiValueDict(values), files=MultiValueDict(), **kwargs)
+        form.is_valid()  # must not raise, whatever was typed
+        str(form.errors)
+
+    check()
+
+
+ALL_FIELD_NAMES = sorted({field for cls in _our_forms().values() for field in cls.base_fields} | {"action"})
+POST_CASES = [case for case in PROJECT_CASES if case.method == "POST"]
+
+
+def _allowed(case):
+    return Role.PM if Role.PM in case.allowed else sorted(case.allowed)[0]
+
+
+@pytest.mark.parametrize("case", POST_CASES, ids=_case_id)
+def test_no_input_makes_a_page_fail(client, team, case):
+    client.force_login(team.user(_allowed(case)))
+    url = reverse(case.url_name, kwargs=case.kwargs(team))
+
+    @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.fixed_dictionaries({}, optional={field: garbage for field in ALL_FIELD_NAMES}))
+    def check(values):
+        response = client.post(url, values)
+        assert response.status_code < 500
+
+    check()
+
+
+FORM_PAGES = sorted(
+    {case.url_name for case in POST_CASES} & {case.url_name for case in PROJECT_CASES if case.method == "GET"}
+)
+TEXT_INPUT = re.compile(r'<(?:input(?=[^>]*type="text")|textarea)[^>]*\sname="([^"]+)"', re.IGNORECASE)
+HIDDEN_INPUT = re.compile(r'<input(?=[^>]*type="hidden")[^>]*\sname="([^"]+)"[^>]*\svalue="([^"]*)"', re.IGNORECASE)
+NAMED = re.compile(r'<(?:input|textarea|select)\b[^>]*\sname="([^"]+)"', re.IGNORECASE)
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+TYPED = "typed·键入"
+
+
+def _own_forms(page: str, url: str) -> str:
+    """The HTML of the page's forms that post to `url` itself (not the menu's, not other actions)."""
+    own = []
+    for attributes, body in FORM.findall(page):
+        action = re.search(r'\saction="([^"]*)"', attributes)
+        if 'method="post"' in attributes.lower() and (action is None or action.group(1) in {"", url}):
+            own.append(body)
+    return "\n".join(own)
+
+
+@pytest.mark.parametrize("case", [c for c in POST_CASES if c.url_name in FORM_PAGES], ids=_case_id)
+def test_invalid_input_gets_a_message_and_keeps_what_was_typed(client, team, case):
+    """Text in every box of the form, nonsense in every date, number and choice: the page answers
+    with an error and shows the text again. Hidden fields keep their values (nobody types there)."""
+    client.force_login(team.user(_allowed(case)))
+    url = reverse(case.url_name, kwargs=case.kwargs(team))
+    form = _own_forms(client.get(url).content.decode(), url)
+    hidden = dict(HIDDEN_INPUT.findall(form))
+    values = {name: f"{TYPED}{index}" for index, name in enumerate(sorted(set(NAMED.findall(form))))}
+    values.update(hidden)
+    text_boxes = set(TEXT_INPUT.findall(form))
+    response = client.post(url, values)
+    if response.status_code == 302:
+        return  # everything typed was acceptable as text
+    assert response.status_code in {200, 400}, response.status_code
+    html = response.content.decode()
+    assert any(marker in html for marker in ("is-invalid", "invalid-feedback", "errorlist", "alert-danger")), (
+        "a message says what is wrong"
+    )
+    lost = {name for name in text_boxes if values[name] not in html}
+    assert not lost, f"what was typed is lost in: {sorted(lost)}"
