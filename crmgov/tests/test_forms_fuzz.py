@@ -3,6 +3,7 @@ invalid input is answered with a message and the form keeps what was typed."""
 
 import importlib
 import inspect
+import pkgutil
 import re
 
 import pytest
@@ -16,7 +17,7 @@ from crmgov.tests.test_authorization import PROJECT_CASES, _case_id, _change_kwa
 from projects.models import User
 from projects.permissions import Role
 
-FORM_MODULES = ["projects.forms", "projects.forms_plan", "issues.forms", "changes.forms", "closure.forms"]
+OUR_APPS = ["projects", "issues", "changes", "closure"]
 # Bases that are never shown on their own.
 NOT_A_PAGE_FORM = {"projects.forms_plan.ProjectScopedForm"}
 
@@ -47,13 +48,21 @@ NASTY = [
 garbage = st.one_of(st.sampled_from(NASTY), st.text(max_size=40), st.integers().map(str))
 
 
+def _our_modules():
+    """Every module of our apps but tests and migrations: a form declared in a view module counts too."""
+    for app in OUR_APPS:
+        package = importlib.import_module(app)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{app}."):
+            if not re.search(r"\.(tests|migrations|management)(\.|$)", info.name):
+                yield importlib.import_module(info.name)
+
+
 def _our_forms() -> dict[str, type]:
     found = {}
-    for name in FORM_MODULES:
-        module = importlib.import_module(name)
+    for module in _our_modules():
         for cls in vars(module).values():
-            if inspect.isclass(cls) and issubclass(cls, forms.BaseForm) and cls.__module__ == name:
-                found[f"{name}.{cls.__name__}"] = cls
+            if inspect.isclass(cls) and issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
+                found[f"{module.__name__}.{cls.__name__}"] = cls
     return found
 
 
@@ -76,6 +85,12 @@ BUILDERS = {
     "projects.forms.InviteForm": lambda team: {},
     "projects.forms.MembershipForm": lambda team: {"instance": team.members[Role.KEY_USER]},
     "projects.forms.PreferencesForm": lambda team: {"instance": team.user(Role.PM)},
+    "projects.views_reporting.NarrativeForm": lambda team: {},
+    "projects.views_escalation.RaiseForm": lambda team: {},
+    "projects.views_escalation.ResolveForm": lambda team: {},
+    "projects.views_tokens.TokenForm": lambda team: {},
+    "issues.calendar_forms.CalendarDayForm": lambda team: {},
+    "issues.calendar_forms.CalendarImportForm": lambda team: {},
     "projects.forms_plan.PhaseForm": lambda team: {},
     "projects.forms_plan.MilestoneForm": _project,
     "projects.forms_plan.BudgetLineForm": lambda team: {},
