@@ -24,6 +24,8 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.SITE_URL = "https://crmgov.test"
+    # Chat webhook tests post to a local HTTP server standing in for each platform.
+    settings.CHAT_WEBHOOK_ALLOW_LOCAL = True
     from crmgov.celery import app
 
     # Tasks run in-process when enqueued (after commit); real brokers are exercised in test_celery.
