@@ -152,7 +152,7 @@ def chat_webhook_test(*, webhook: ChatWebhook) -> ChatMessage | None:
             path=project.get_absolute_url(),
             link_text=_("Open the project"),
         )
-    return _queue(webhook, "test", f"test:{uuid.uuid4().hex}", notice, project)
+        return _queue(webhook, "test", f"test:{uuid.uuid4().hex}", notice, project)
 
 
 # --- Queueing ---------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def chat_notify(*, project: Project, event: str, fact: str, notice: Callable[[],
         return []
     with _project_locale(project):
         rendered = notice()
-    return [_queue(webhook, event, fact, rendered, project) for webhook in webhooks]
+        return [_queue(webhook, event, fact, rendered, project) for webhook in webhooks]
 
 
 def _queue(webhook: ChatWebhook, event: str, fact: str, notice: ChatNotice, project: Project) -> ChatMessage:
@@ -425,7 +425,7 @@ def meeting_agenda_notify(meeting, items) -> None:
             for n, item in enumerate(items, 1)
         ]
         return ChatNotice(
-            title=_("Agenda: %(title)s, %(time)s") % {"title": meeting.title, "time": starts},
+            title=_("Agenda: %(title)s, %(date)s") % {"title": meeting.title, "date": starts},
             lines=lines,
             path=reverse("projects:meeting_detail", kwargs={"code": project.code, "pk": meeting.pk}),
             link_text=_("Open the agenda"),

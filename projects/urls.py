@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views, views_dashboard, views_escalation, views_plan, views_reporting, views_steering
+from . import views, views_chat, views_dashboard, views_escalation, views_plan, views_reporting, views_steering
 
 
 class ProjectCodeConverter:
@@ -42,6 +42,12 @@ urlpatterns = [
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),
     path("p/<code:code>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<code:code>/members/<int:pk>/end/", views.member_end, name="member_end"),
+    # Chat notifications
+    path("p/<code:code>/chat/", views_chat.chat_webhooks, name="chat_webhooks"),
+    path("p/<code:code>/chat/new/", views_chat.chat_webhook_create, name="chat_webhook_create"),
+    path("p/<code:code>/chat/<int:pk>/", views_chat.chat_webhook_edit, name="chat_webhook_edit"),
+    path("p/<code:code>/chat/<int:pk>/delete/", views_chat.chat_webhook_delete, name="chat_webhook_delete"),
+    path("p/<code:code>/chat/<int:pk>/test/", views_chat.chat_webhook_test, name="chat_webhook_test"),
 ]
 
 urlpatterns += [
