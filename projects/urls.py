@@ -40,6 +40,20 @@ urlpatterns = [
     path("p/<code:code>/settings/", views.project_edit, name="edit"),
     path("p/<code:code>/members/", views.members, name="members"),
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),
+    path("p/<code:code>/members/import/", views.member_import, name="member_import"),
+    path("p/<code:code>/members/import/confirm/", views.member_import_confirm, name="member_import_confirm"),
+    path(
+        "p/<code:code>/members/import/template.csv",
+        views.member_import_template,
+        {"fmt": "csv"},
+        name="member_import_template_csv",
+    ),
+    path(
+        "p/<code:code>/members/import/template.xlsx",
+        views.member_import_template,
+        {"fmt": "xlsx"},
+        name="member_import_template_xlsx",
+    ),
     path("p/<code:code>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<code:code>/members/<int:pk>/end/", views.member_end, name="member_end"),
     # Chat notifications
@@ -66,6 +80,8 @@ urlpatterns += [
     path("p/<code:code>/budget/edit/", views_plan.budget_edit, name="budget_edit"),
     path("p/<code:code>/risks/", views_plan.risks, name="risks"),
     path("p/<code:code>/risks/new/", views_plan.risk_edit, name="risk_create"),
+    path("p/<code:code>/risks/export.csv", views_plan.risks_export, {"fmt": "csv"}, name="risks_export_csv"),
+    path("p/<code:code>/risks/export.xlsx", views_plan.risks_export, {"fmt": "xlsx"}, name="risks_export_xlsx"),
     path("p/<code:code>/risks/<int:pk>/", views_plan.risk_edit, name="risk_edit"),
     path("p/<code:code>/requirements/", views_plan.requirements, name="requirements"),
     path("p/<code:code>/requirements/new/", views_plan.requirement_create, name="requirement_create"),
@@ -121,5 +137,17 @@ urlpatterns += [
     path("p/<code:code>/meetings/<int:pk>/minutes.pdf", views_steering.meeting_minutes_pdf, name="meeting_minutes_pdf"),
     path("p/<code:code>/meetings/<int:pk>/actions/", views_steering.action_item_add, name="action_item_add"),
     path("p/<code:code>/meetings/<int:pk>/close/", views_steering.meeting_close, name="meeting_close"),
+    path(
+        "p/<code:code>/actions/export.csv",
+        views_steering.action_items_export,
+        {"fmt": "csv"},
+        name="action_items_export_csv",
+    ),
+    path(
+        "p/<code:code>/actions/export.xlsx",
+        views_steering.action_items_export,
+        {"fmt": "xlsx"},
+        name="action_items_export_xlsx",
+    ),
     path("p/<code:code>/actions/<int:pk>/status/", views_steering.action_item_status, name="action_item_status"),
 ]

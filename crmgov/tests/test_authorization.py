@@ -442,6 +442,15 @@ PROJECT_CASES += [
     Case("projects:chat_webhook_edit", "POST", PM_ONLY, *WEBHOOK),
     Case("projects:chat_webhook_delete", "POST", PM_ONLY, *WEBHOOK),
     Case("projects:chat_webhook_test", "POST", PM_ONLY, *WEBHOOK),
+    Case("projects:member_import", "GET", PM_ONLY),
+    Case("projects:member_import", "POST", PM_ONLY),
+    Case("projects:member_import_confirm", "POST", PM_ONLY),
+    Case("projects:member_import_template_csv", "GET", PM_ONLY),
+    Case("projects:member_import_template_xlsx", "GET", PM_ONLY),
+    Case("projects:risks_export_csv", "GET", EVERYONE),
+    Case("projects:risks_export_xlsx", "GET", EVERYONE),
+    Case("projects:action_items_export_csv", "GET", LEADERSHIP_AND_PM),
+    Case("projects:action_items_export_xlsx", "GET", LEADERSHIP_AND_PM),
 ]
 
 
