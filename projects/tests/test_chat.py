@@ -219,7 +219,7 @@ def test_a_published_agenda_is_posted_with_its_items(team, server, django_captur
     post = server.received[0].json["content"]["post"]["zh_cn"]
     assert post["title"].startswith("议程：第一次指导委员会，")
     texts = [row[0]["text"] for row in post["content"]]
-    assert "1. 预算追加 (15 分钟)" in texts or "1. 预算追加 (15 min)" in texts
+    assert "1. 预算追加（15 分钟）" in texts
     assert post["content"][-1][0]["href"] == f"https://crmgov.test/p/SCRM/meetings/{meeting.pk}/"
 
 
