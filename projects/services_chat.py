@@ -350,6 +350,21 @@ def chat_deliver(*, message_id: int) -> Delivery:
     return Delivery(sent=True)
 
 
+def chat_resend(*, message_ids: list[int]) -> int:
+    """Put failed (or sent) messages back in the queue, from the admin."""
+    from .tasks import deliver_chat_message
+
+    with transaction.atomic():
+        count = (
+            ChatMessage.objects.filter(pk__in=message_ids)
+            .exclude(status=ChatMessage.Status.SENDING)
+            .update(status=ChatMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error="")
+        )
+        for message_id in message_ids:
+            deliver_chat_message.delay_on_commit(message_id)
+    return count
+
+
 def chat_outbox_sweep() -> list[int]:
     return sweep(ChatMessage)
 

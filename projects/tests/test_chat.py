@@ -510,3 +510,15 @@ def test_removing_a_webhook(client, team, server):
     client.force_login(team.user(Role.PM))
     client.post(reverse("projects:chat_webhook_delete", kwargs={"code": "SCRM", "pk": webhook.pk}))
     assert not ChatWebhook.objects.exists()
+
+
+def test_a_failed_message_can_be_sent_again_from_the_admin(team, server, django_capture_on_commit_callbacks):
+    webhook = add_webhook(team, server, "wecom")
+    server.answer(404, b"")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services_chat.chat_webhook_test(webhook=webhook)
+    ChatMessage.objects.filter(pk=message.pk).update(status=ChatMessage.Status.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services_chat.chat_resend(message_ids=[message.pk]) == 1
+    message.refresh_from_db()
+    assert message.status == ChatMessage.Status.SENT and len(server.received) == 2

@@ -188,3 +188,18 @@ def test_the_template_in_chinese(pm_client, team):
     assert text.splitlines()[0].startswith("邮箱地址,姓名,角色,部门,职务,有效期至,关键人员,接收状态报告")
     preview = upload(pm_client, csv_file(text))
     assert not preview.context["preview"].has_errors
+
+
+def test_the_preview_query_count_does_not_grow_with_rows(pm_client, django_assert_num_queries, no_lazy_loads):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(count):
+        return HEADER + "".join(f"p{n}@example.com,人{n},key_user,,,,,\n" for n in range(count))
+
+    upload(pm_client, csv_file(rows(2)))
+    with no_lazy_loads(), CaptureQueriesContext(connection) as few:
+        upload(pm_client, csv_file(rows(2)))
+    with no_lazy_loads(), django_assert_num_queries(len(few.captured_queries)):
+        response = upload(pm_client, csv_file(rows(40)))
+    assert len(response.context["preview"].rows) == 40
