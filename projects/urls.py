@@ -42,23 +42,10 @@ urlpatterns = [
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),
     path("p/<code:code>/members/import/", views.member_import, name="member_import"),
     path("p/<code:code>/members/import/confirm/", views.member_import_confirm, name="member_import_confirm"),
-    path(
-        "p/<code:code>/members/import/template.csv",
-        views.member_import_template,
-        {"fmt": "csv"},
-        name="member_import_template_csv",
-    ),
-    path(
-        "p/<code:code>/members/import/template.xlsx",
-        views.member_import_template,
-        {"fmt": "xlsx"},
-        name="member_import_template_xlsx",
-    ),
     path("p/<code:code>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<code:code>/members/<int:pk>/end/", views.member_end, name="member_end"),
     # Chat notifications
     path("p/<code:code>/chat/", views_chat.chat_webhooks, name="chat_webhooks"),
-    path("p/<code:code>/chat/new/", views_chat.chat_webhook_create, name="chat_webhook_create"),
     path("p/<code:code>/chat/<int:pk>/", views_chat.chat_webhook_edit, name="chat_webhook_edit"),
     path("p/<code:code>/chat/<int:pk>/delete/", views_chat.chat_webhook_delete, name="chat_webhook_delete"),
     path("p/<code:code>/chat/<int:pk>/test/", views_chat.chat_webhook_test, name="chat_webhook_test"),

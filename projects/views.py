@@ -142,6 +142,8 @@ def member_import(request, code):
     the confirmation, so the file is not uploaded twice."""
     membership = get_membership_for(request, code, Capability.MEMBERS_MANAGE)
     context = {"project": membership.project, "membership": membership}
+    if request.GET.get("template") in {"csv", "xlsx"}:
+        return _import_template(membership.project, request.GET["template"])
     if request.method != "POST":
         return render(request, "projects/member_import.html", context)
     upload = request.FILES.get("file")
@@ -186,11 +188,10 @@ def member_import_confirm(request, code):
     return redirect("projects:members", code=code)
 
 
-def member_import_template(request, code, fmt):
-    membership = get_membership_for(request, code, Capability.MEMBERS_MANAGE)
+def _import_template(project, fmt: str):
     headers, example = template_rows()
     columns = [(title, lambda row, n=n: row[n]) for n, title in enumerate(headers)]
-    filename = f"{membership.project.code}-members.{fmt}"
+    filename = f"{project.code}-members.{fmt}"
     if fmt == "xlsx":
         return xlsx_response(filename, _("Members"), columns, [example])
     return csv_response(filename, columns, [example])

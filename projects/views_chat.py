@@ -23,8 +23,13 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def chat_webhooks(request, code):
+    """The project's webhooks, their recent messages, and the form to add one."""
     membership = get_membership_for(request, code, Capability.PROJECT_EDIT)
-    return _render_list(request, membership, ChatWebhookForm())
+    form = ChatWebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save(request, membership, form):
+        messages.success(request, _("Webhook added. Send a test message to check it."))
+        return redirect("projects:chat_webhooks", code=code)
+    return _render_list(request, membership, form, status=400 if form.errors else 200)
 
 
 def _render_list(request, membership, form, status=200):
@@ -48,16 +53,6 @@ def _save(request, membership, form, webhook=None):
     except ValidationError as error:
         _add_errors(form, error)
         return None
-
-
-@require_POST
-def chat_webhook_create(request, code):
-    membership = get_membership_for(request, code, Capability.PROJECT_EDIT)
-    form = ChatWebhookForm(request.POST)
-    if form.is_valid() and _save(request, membership, form):
-        messages.success(request, _("Webhook added. Send a test message to check it."))
-        return redirect("projects:chat_webhooks", code=code)
-    return _render_list(request, membership, form, status=400)
 
 
 def chat_webhook_edit(request, code, pk):

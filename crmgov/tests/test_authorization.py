@@ -437,7 +437,7 @@ WEBHOOK = (
 
 PROJECT_CASES += [
     Case("projects:chat_webhooks", "GET", PM_ONLY),
-    Case("projects:chat_webhook_create", "POST", PM_ONLY),
+    Case("projects:chat_webhooks", "POST", PM_ONLY),
     Case("projects:chat_webhook_edit", "GET", PM_ONLY, *WEBHOOK),
     Case("projects:chat_webhook_edit", "POST", PM_ONLY, *WEBHOOK),
     Case("projects:chat_webhook_delete", "POST", PM_ONLY, *WEBHOOK),
@@ -445,8 +445,6 @@ PROJECT_CASES += [
     Case("projects:member_import", "GET", PM_ONLY),
     Case("projects:member_import", "POST", PM_ONLY),
     Case("projects:member_import_confirm", "POST", PM_ONLY),
-    Case("projects:member_import_template_csv", "GET", PM_ONLY),
-    Case("projects:member_import_template_xlsx", "GET", PM_ONLY),
     Case("projects:risks_export_csv", "GET", EVERYONE),
     Case("projects:risks_export_xlsx", "GET", EVERYONE),
     Case("projects:action_items_export_csv", "GET", LEADERSHIP_AND_PM),

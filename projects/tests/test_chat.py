@@ -432,7 +432,7 @@ def test_the_pm_adds_a_webhook_and_never_sees_its_key_or_secret_again(client, te
     client.force_login(team.user(Role.PM))
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
     response = client.post(
-        reverse("projects:chat_webhook_create", kwargs={"code": "SCRM"}),
+        reverse("projects:chat_webhooks", kwargs={"code": "SCRM"}),
         {
             "name": "项目群",
             "platform": "dingtalk",
@@ -473,7 +473,7 @@ def test_saving_with_empty_address_and_secret_keeps_them(client, team, server):
 def test_an_invalid_webhook_comes_back_with_its_errors(client, team):
     client.force_login(team.user(Role.PM))
     response = client.post(
-        reverse("projects:chat_webhook_create", kwargs={"code": "SCRM"}),
+        reverse("projects:chat_webhooks", kwargs={"code": "SCRM"}),
         {"name": "群", "platform": "wecom", "url": "https://example.com/x", "events": ["escalation"]},
     )
     assert response.status_code == 400
