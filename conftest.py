@@ -27,6 +27,8 @@ def pytest_configure(config):
     # Tests move the clock and sign in sponsors without TOTP: the security tests turn these on.
     settings.SESSION_IDLE_TIMEOUT = 0
     settings.MFA_REQUIRED_FOR_LEADERSHIP = False
+    # Chat webhook tests post to a local HTTP server standing in for each platform.
+    settings.CHAT_WEBHOOK_ALLOW_LOCAL = True
     from crmgov.celery import app
 
     # Tasks run in-process when enqueued (after commit); real brokers are exercised in test_celery.

@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    # The same for chat messages (WeCom, DingTalk, Feishu, generic webhooks).
+    "chat-outbox-sweep": {
+        "task": "projects.tasks.sweep_chat_outbox",
+        "schedule": 60.0,
+    },
     # Daily-report reminders, the PM's daily digest and the knowledge digest. Each project's
     # times and working days are read from the database; outbox keys carry the local date,
     # so a later tick on the same day catches up and a doubled tick sends nothing twice.

@@ -234,6 +234,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)  # longer than the task hard limit
 OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=120)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+# Chat webhooks (projects/services_chat.py): each attempt's time limit; plain http to this
+# machine only where allowed (DEBUG, tests), https everywhere else.
+CHAT_WEBHOOK_TIMEOUT_SECONDS = env.int("CHAT_WEBHOOK_TIMEOUT_SECONDS", default=10)
+CHAT_WEBHOOK_ALLOW_LOCAL = env.bool("CHAT_WEBHOOK_ALLOW_LOCAL", default=DEBUG)
 
 # --- Security -------------------------------------------------------------
 # HTTPS=true behind a TLS-terminating proxy turns on every HTTPS-only protection.

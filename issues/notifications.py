@@ -14,10 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from projects.models import Membership, Project
+from projects.models import ChatEvent, Membership, Project
 from projects.outbox import email_queue
 from projects.permissions import Capability, roles_with
+from projects.services_chat import ChatNotice, chat_notify, chat_subscribed
 
 from .calendars import WorkingCalendar
 from .compliance import active_on, missing_reporters, period_containing
@@ -221,6 +223,49 @@ def knowledge_digest_send(*, project: Project, now: datetime.datetime) -> int:
     return len(members)
 
 
+# --- Overdue issues to the project's chat groups --------------------------------------------
+
+
+@transaction.atomic
+def overdue_issues_chat(*, project: Project, now: datetime.datetime) -> int:
+    """Once per working day, after the digest time: the overdue issues to every chat webhook that
+    wants them. The key carries the project-local date: each overdue issue is posted at most once
+    a day, and a later tick the same day catches up."""
+    today = _due_today(project, now, issue_settings_for(project).digest_time)
+    if today is None or not chat_subscribed(project, ChatEvent.OVERDUE_ISSUES):
+        return 0
+    overdue = Issue.objects.filter(project=project).filter(overdue_filter(now)).select_related("project")
+    listed = list(overdue.order_by("severity_rank", "created_at")[:LIST_LIMIT])
+    if not listed:
+        return 0
+    count = len(listed) if len(listed) < LIST_LIMIT else overdue.count()
+
+    def notice() -> ChatNotice:
+        lines = [
+            _("%(reference)s · %(severity)s · %(days)s days · %(title)s")
+            % {
+                "reference": issue.reference,
+                "severity": issue.get_severity_display(),
+                "days": issue.age_days(now),
+                "title": issue.title,
+            }
+            for issue in listed
+        ]
+        if count > len(listed):
+            lines.append(_("… and %(count)s more.") % {"count": count - len(listed)})
+        return ChatNotice(
+            title=_("%(code)s: %(count)s overdue issues") % {"code": project.code, "count": count},
+            lines=lines,
+            path=reverse("issues:list", kwargs={"code": project.code}),
+            link_text=_("Open the issue list"),
+        )
+
+    chat_notify(
+        project=project, event=ChatEvent.OVERDUE_ISSUES, fact=f"overdue-issues:{project.pk}:{today}", notice=notice
+    )
+    return count
+
+
 def project_mail_due(*, project: Project, now: datetime.datetime | None = None) -> dict[str, int]:
     """Everything the dispatcher checks for one project; each part in its own transaction."""
     now = now or timezone.now()
@@ -228,6 +273,7 @@ def project_mail_due(*, project: Project, now: datetime.datetime | None = None) 
         "reminders": reminders_send(project=project, now=now),
         "digest": digest_send(project=project, now=now),
         "knowledge": knowledge_digest_send(project=project, now=now),
+        "overdue_chat": overdue_issues_chat(project=project, now=now),
     }
 
 

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import outbox, services
-from .models import Membership, OutboundEmail, Project, User
+from . import outbox, services, services_chat
+from .models import ChatMessage, Membership, OutboundEmail, Project, User
 
 
 @admin.register(User)
@@ -84,5 +84,30 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ChatMessage)
+class ChatMessageAdmin(admin.ModelAdmin):
+    """Chat messages; the webhook's address and secret are not shown (they carry its keys)."""
+
+    list_display = ["created_at", "key", "event", "status", "attempts", "sent_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["key"]
+    date_hierarchy = "created_at"
+    fields = ["key", "event", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "sent_at"]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected chat messages again"))
+    def resend(self, request, queryset):
+        count = services_chat.chat_resend(message_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
             messages.SUCCESS,
         )

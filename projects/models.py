@@ -378,6 +378,7 @@ class OutboundEmail(models.Model):
 
 
 # The plan and the steering committee live in their own modules; importing them here registers them.
+from .models_chat import ChatEvent, ChatMessage, ChatWebhook  # noqa: E402
 from .models_escalation import Escalation, EscalationRecipient  # noqa: E402
 from .models_plan import (  # noqa: E402
     BudgetLine,
@@ -402,6 +403,9 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "BudgetLine",
+    "ChatEvent",
+    "ChatMessage",
+    "ChatWebhook",
     "CommitteeMember",
     "Escalation",
     "EscalationRecipient",

@@ -98,20 +98,29 @@ def email_queue(
     return email
 
 
-def _wake_worker(email_id: int) -> None:
-    """After commit, ask a worker to send the row. Robust: if the broker is down, the e-mail is
+def wake_on_commit(task, row_id: int) -> None:
+    """After commit, ask a worker to send the row. Robust: if the broker is down, the row is
     still queued (the sweeper finds it) and the user's change, already committed, is not answered
     with an error that would make them do it again."""
+    transaction.on_commit(partial(task.delay, row_id), robust=True)
+
+
+def _wake_worker(email_id: int) -> None:
     from .tasks import deliver_email
 
-    transaction.on_commit(partial(deliver_email.delay, email_id), robust=True)
+    wake_on_commit(deliver_email, email_id)
 
 
-def _claim(email_id: int) -> bool:
+# The lifecycle below is shared by every outbox table (OutboundEmail, ChatMessage): each has
+# status (queued/sending/sent/failed), attempts, next_attempt_at, lease_expires_at, last_error, sent_at.
+
+
+def claim(model, row_id: int) -> bool:
+    """Take a due, queued row for this worker alone (a conditional UPDATE), with a lease."""
     now = timezone.now()
-    claimed = OutboundEmail.objects.filter(
-        pk=email_id, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now
-    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, lease_expires_at=now + LEASE)
+    claimed = model.objects.filter(pk=row_id, status=model.Status.QUEUED, next_attempt_at__lte=now).update(
+        status=model.Status.SENDING, attempts=F("attempts") + 1, lease_expires_at=now + LEASE
+    )
     return claimed == 1
 
 
@@ -120,6 +129,42 @@ def message_id(email: OutboundEmail) -> str:
     digest = hashlib.sha256(f"{email.key}\n{email.to_email}".encode()).hexdigest()[:16]
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "crmgov.localhost"
     return f"<outbox.{email.pk}.{digest}@{domain}>"
+
+
+def mark_sent(model, row_id: int) -> None:
+    model.objects.filter(pk=row_id, status=model.Status.SENDING).update(
+        status=model.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
+    )
+
+
+def record_failure(model, row, error: Exception, *, retry: bool = True) -> "Delivery":
+    """Back to the queue with a growing delay, or failed after the last attempt (or if `retry` is off)."""
+    gave_up = not retry or row.attempts >= MAX_ATTEMPTS
+    delay = None if gave_up else retry_delay(row.attempts)
+    model.objects.filter(pk=row.pk, status=model.Status.SENDING).update(
+        status=model.Status.FAILED if gave_up else model.Status.QUEUED,
+        next_attempt_at=timezone.now() + (delay or timedelta(0)),
+        lease_expires_at=None,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    return Delivery(sent=False, retry_in=delay)
+
+
+def sweep(model) -> list[int]:
+    """Release rows held by dead workers; return the ids of rows due but forgotten."""
+    now = timezone.now()
+    model.objects.filter(status=model.Status.SENDING, lease_expires_at__lt=now).update(
+        status=model.Status.QUEUED, next_attempt_at=now, lease_expires_at=None
+    )
+    return list(
+        model.objects.filter(status=model.Status.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def _claim(email_id: int) -> bool:
+    return claim(OutboundEmail, email_id)
 
 
 def _as_message(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -152,36 +197,18 @@ def email_deliver(*, email_id: int) -> Delivery:
         _as_message(email).send()
     except DELIVERY_ERRORS as error:
         return _record_failure(email, error)
-    OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
-    )
+    mark_sent(OutboundEmail, email_id)
     return Delivery(sent=True)
 
 
 def _record_failure(email: OutboundEmail, error: Exception) -> Delivery:
     log.warning("E-mail %s to %s failed (attempt %s): %s", email.pk, email.to_email, email.attempts, error)
-    gave_up = email.attempts >= MAX_ATTEMPTS
-    delay = None if gave_up else retry_delay(email.attempts)
-    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.FAILED if gave_up else OutboundEmail.Status.QUEUED,
-        next_attempt_at=timezone.now() + (delay or timedelta(0)),
-        lease_expires_at=None,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
-    )
-    return Delivery(sent=False, retry_in=delay)
+    return record_failure(OutboundEmail, email, error)
 
 
 def outbox_sweep() -> list[int]:
-    """Release rows held by dead workers; return the ids of rows due but forgotten."""
-    now = timezone.now()
-    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, lease_expires_at__lt=now).update(
-        status=OutboundEmail.Status.QUEUED, next_attempt_at=now, lease_expires_at=None
-    )
-    return list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    """Release e-mails held by dead workers; return the ids of those due but forgotten."""
+    return sweep(OutboundEmail)
 
 
 def email_resend(*, email_ids: list[int]) -> int:

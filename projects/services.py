@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .accounts import set_password_url
+from .member_import import ImportRowsInvalid, check_rows, invitation_of
 from .models import Membership, Project, User
 from .outbox import email_queue
 from .permissions import Role
@@ -60,6 +61,8 @@ def membership_invite(
     department: str = "",
     title: str = "",
     active_until: date | None = None,
+    is_key: bool = False,
+    receives_reports: bool | None = None,
 ) -> Membership:
     """Add a person to the project, creating their account if needed, and e-mail them.
 
@@ -79,6 +82,8 @@ def membership_invite(
     membership.title = title
     membership.active_from = timezone.localdate()
     membership.active_until = active_until
+    membership.is_key = is_key
+    membership.receives_reports = receives_reports
     membership.ended_at = None
     membership.invited_by = invited_by
     membership.invited_at = timezone.now()
@@ -86,6 +91,16 @@ def membership_invite(
     membership.save()
     _send_invitation(membership)
     return membership
+
+
+@transaction.atomic
+def memberships_import(*, project: Project, invited_by: User, raw_rows: list[dict]) -> list[Membership]:
+    """Invite everyone in an uploaded member list, or no one: the rows are checked again (the
+    project may have changed since the preview) and one failing invitation undoes them all."""
+    preview = check_rows(project, raw_rows)
+    if preview.has_errors:
+        raise ImportRowsInvalid(preview)
+    return [membership_invite(project=project, invited_by=invited_by, **invitation_of(row)) for row in preview.rows]
 
 
 def _user_for_invitation(*, project: Project, email: str, full_name: str) -> User:

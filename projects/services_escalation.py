@@ -15,6 +15,7 @@ from .models import Escalation, EscalationRecipient, Membership, Project, User
 from .outbox import email_queue
 from .permissions import LEADERSHIP_ROLES, Capability, Role
 from .registry import Detected, escalation_conditions
+from .services_chat import escalation_notify
 
 
 def leadership(project: Project) -> list[User]:
@@ -43,6 +44,7 @@ def _notify(escalation: Escalation, people: list[User], level: int) -> None:
             key=f"escalation:{escalation.pk}:level-{level}",
             context={"escalation": escalation, "second_notice": level > 1},
         )
+    escalation_notify(escalation, level)
 
 
 @transaction.atomic

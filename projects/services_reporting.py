@@ -14,6 +14,7 @@ from .models import Membership, Project, StatusReport, User
 from .outbox import email_queue
 from .permissions import LEADERSHIP_ROLES, Capability
 from .registry import AMBER, GREEN, RED, report_sections
+from .services_chat import status_report_notify
 
 SEVERITY = {GREEN: 0, AMBER: 1, RED: 2}
 
@@ -122,6 +123,7 @@ def status_report_send(*, project: Project, period_start: datetime.date) -> Stat
             key=f"status-report:{project.pk}:{period_start}",
             context={"report": report, "figures": report.figures[person.language]},
         )
+    status_report_notify(report, lambda language: figures_for(report, language))
     return report
 
 

@@ -15,6 +15,7 @@ from .outbox import Attachment, email_queue
 from .pdf import minutes_pdf
 from .registry import Outcome, decision_providers, pending_decisions
 from .selectors import meeting_agenda, pending_not_on_agenda
+from .services_chat import meeting_agenda_notify
 
 # --- The committee ------------------------------------------------------------------------------
 
@@ -196,6 +197,7 @@ def meeting_publish(*, meeting: Meeting, published_by: User) -> Meeting:
             context={"meeting": meeting, "items": items},
             attachments=[Attachment("invitation.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")],
         )
+    meeting_agenda_notify(meeting, items)
     return meeting
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import outbox, services_escalation, services_reporting
+from . import outbox, services_chat, services_escalation, services_reporting
 from .models import Project
 
 
@@ -19,6 +19,22 @@ def sweep_outbox() -> int:
     due = outbox.outbox_sweep()
     for email_id in due:
         deliver_email.delay(email_id)
+    return len(due)
+
+
+@shared_task
+def deliver_chat_message(message_id: int) -> bool:
+    delivery = services_chat.chat_deliver(message_id=message_id)
+    if delivery.retry_in is not None:
+        deliver_chat_message.apply_async((message_id,), countdown=delivery.retry_in.total_seconds())
+    return delivery.sent
+
+
+@shared_task
+def sweep_chat_outbox() -> int:
+    due = services_chat.chat_outbox_sweep()
+    for message_id in due:
+        deliver_chat_message.delay(message_id)
     return len(due)
 
 

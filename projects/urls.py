@@ -1,6 +1,15 @@
 from django.urls import path, register_converter
 
-from . import views, views_dashboard, views_escalation, views_plan, views_reporting, views_steering, views_tokens
+from . import (
+    views,
+    views_chat,
+    views_dashboard,
+    views_escalation,
+    views_plan,
+    views_reporting,
+    views_steering,
+    views_tokens,
+)
 
 
 class ProjectCodeConverter:
@@ -42,8 +51,15 @@ urlpatterns = [
     path("p/<code:code>/settings/", views.project_edit, name="edit"),
     path("p/<code:code>/members/", views.members, name="members"),
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),
+    path("p/<code:code>/members/import/", views.member_import, name="member_import"),
+    path("p/<code:code>/members/import/confirm/", views.member_import_confirm, name="member_import_confirm"),
     path("p/<code:code>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<code:code>/members/<int:pk>/end/", views.member_end, name="member_end"),
+    # Chat notifications
+    path("p/<code:code>/chat/", views_chat.chat_webhooks, name="chat_webhooks"),
+    path("p/<code:code>/chat/<int:pk>/", views_chat.chat_webhook_edit, name="chat_webhook_edit"),
+    path("p/<code:code>/chat/<int:pk>/delete/", views_chat.chat_webhook_delete, name="chat_webhook_delete"),
+    path("p/<code:code>/chat/<int:pk>/test/", views_chat.chat_webhook_test, name="chat_webhook_test"),
 ]
 
 urlpatterns += [
@@ -62,6 +78,8 @@ urlpatterns += [
     path("p/<code:code>/budget/edit/", views_plan.budget_edit, name="budget_edit"),
     path("p/<code:code>/risks/", views_plan.risks, name="risks"),
     path("p/<code:code>/risks/new/", views_plan.risk_edit, name="risk_create"),
+    path("p/<code:code>/risks/export.csv", views_plan.risks_export, {"fmt": "csv"}, name="risks_export_csv"),
+    path("p/<code:code>/risks/export.xlsx", views_plan.risks_export, {"fmt": "xlsx"}, name="risks_export_xlsx"),
     path("p/<code:code>/risks/<int:pk>/", views_plan.risk_edit, name="risk_edit"),
     path("p/<code:code>/requirements/", views_plan.requirements, name="requirements"),
     path("p/<code:code>/requirements/new/", views_plan.requirement_create, name="requirement_create"),
@@ -117,5 +135,17 @@ urlpatterns += [
     path("p/<code:code>/meetings/<int:pk>/minutes.pdf", views_steering.meeting_minutes_pdf, name="meeting_minutes_pdf"),
     path("p/<code:code>/meetings/<int:pk>/actions/", views_steering.action_item_add, name="action_item_add"),
     path("p/<code:code>/meetings/<int:pk>/close/", views_steering.meeting_close, name="meeting_close"),
+    path(
+        "p/<code:code>/actions/export.csv",
+        views_steering.action_items_export,
+        {"fmt": "csv"},
+        name="action_items_export_csv",
+    ),
+    path(
+        "p/<code:code>/actions/export.xlsx",
+        views_steering.action_items_export,
+        {"fmt": "xlsx"},
+        name="action_items_export_xlsx",
+    ),
     path("p/<code:code>/actions/<int:pk>/status/", views_steering.action_item_status, name="action_item_status"),
 ]

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -9,8 +11,10 @@ from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .forms import InviteForm, MembershipForm, PreferencesForm, ProjectForm, ProjectSettingsForm
+from .member_import import MAX_BYTES, ImportFileError, ImportRowsInvalid, check_rows, read_rows, template_rows
 from .models import Escalation, EscalationRecipient, Membership
 from .permissions import Capability, by_role, get_membership_for
+from .spreadsheets import csv_response, xlsx_response
 
 
 def my_projects(request):
@@ -126,6 +130,71 @@ def member_end(request, code, pk):
     else:
         messages.success(request, _("%(name)s no longer has access to this project.") % {"name": member.user})
     return redirect("projects:members", code=code)
+
+
+# --- Importing members from a file ---------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "member-import:{code}"
+
+
+def member_import(request, code):
+    """Upload → preview with every row's problems; the checked rows wait in the session for
+    the confirmation, so the file is not uploaded twice."""
+    membership = get_membership_for(request, code, Capability.MEMBERS_MANAGE)
+    context = {"project": membership.project, "membership": membership}
+    if request.GET.get("template") in {"csv", "xlsx"}:
+        return _import_template(membership.project, request.GET["template"])
+    if request.method != "POST":
+        return render(request, "projects/member_import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["file_error"] = _("Choose a .csv or .xlsx file.")
+        return render(request, "projects/member_import.html", context, status=400)
+    try:
+        if upload.size > MAX_BYTES:
+            raise ImportFileError(_("The file is larger than 1 MB."))
+        raw_rows = read_rows(upload.name, upload.read())
+    except ImportFileError as error:
+        context["file_error"] = str(error)
+        return render(request, "projects/member_import.html", context, status=400)
+    preview = check_rows(membership.project, raw_rows)
+    token = uuid.uuid4().hex
+    if not preview.has_errors:
+        request.session[IMPORT_SESSION_KEY.format(code=code)] = {"token": token, "rows": raw_rows}
+    context |= {"preview": preview, "token": token, "filename": upload.name}
+    return render(request, "projects/member_import.html", context)
+
+
+@require_POST
+def member_import_confirm(request, code):
+    membership = get_membership_for(request, code, Capability.MEMBERS_MANAGE)
+    stored = request.session.get(IMPORT_SESSION_KEY.format(code=code))
+    if not stored or stored["token"] != request.POST.get("token"):
+        messages.error(request, _("This preview has expired; upload the file again."))
+        return redirect("projects:member_import", code=code)
+    context = {"project": membership.project, "membership": membership}
+    try:
+        imported = services.memberships_import(
+            project=membership.project, invited_by=request.user, raw_rows=stored["rows"]
+        )
+    except ImportRowsInvalid as invalid:
+        context |= {"preview": invalid.preview, "changed": True}
+        return render(request, "projects/member_import.html", context, status=400)
+    except ValidationError as error:
+        context["file_error"] = " ".join(error.messages)
+        return render(request, "projects/member_import.html", context, status=400)
+    del request.session[IMPORT_SESSION_KEY.format(code=code)]
+    messages.success(request, _("%(count)s people have been invited by e-mail.") % {"count": len(imported)})
+    return redirect("projects:members", code=code)
+
+
+def _import_template(project, fmt: str):
+    headers, example = template_rows()
+    columns = [(title, lambda row, n=n: row[n]) for n, title in enumerate(headers)]
+    filename = f"{project.code}-members.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(filename, _("Members"), columns, [example])
+    return csv_response(filename, columns, [example])
 
 
 def preferences(request):

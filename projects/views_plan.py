@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services_plan
+from . import exports, selectors, services_plan
 from .forms_plan import (
     ApprovalForm,
     AttendanceForm,
@@ -258,6 +258,11 @@ def risks(request, code):
         "can_edit": membership.can(Capability.RISKS_EDIT),
     }
     return render(request, "projects/risks.html", context)
+
+
+def risks_export(request, code, fmt):
+    membership = get_membership_for(request, code, Capability.RISKS_VIEW)
+    return exports.risks_export(membership.project, fmt)
 
 
 def risk_edit(request, code, pk=None):

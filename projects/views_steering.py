@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services_steering
+from . import exports, selectors, services_steering
 from .forms_plan import (
     ActionItemForm,
     ActionStatusForm,
@@ -38,6 +38,11 @@ def committee(request, code):
         **selectors.committee_overview(project),
     }
     return render(request, "projects/committee.html", context)
+
+
+def action_items_export(request, code, fmt):
+    membership = get_membership_for(request, code, Capability.COMMITTEE_VIEW)
+    return exports.action_items_export(membership.project, fmt)
 
 
 @require_POST

@@ -419,6 +419,41 @@ PLAN_CASES = [
 PROJECT_CASES += PLAN_CASES
 
 
+# --- chat notifications, member import, register exports ---------------------------------------
+def _chat_webhook(project):
+    from projects.models import ChatWebhook
+
+    return ChatWebhook.objects.create(
+        project=project,
+        name="项目群",
+        platform="wecom",
+        url="https://qyapi.weixin.qq.com/x?key=k",
+        events=["escalation"],
+    )
+
+
+WEBHOOK = (
+    lambda team: {"code": team.project.code, "pk": _chat_webhook(team.project).pk},
+    lambda team: {"code": team.project.code, "pk": _chat_webhook(team.other_project).pk},
+)
+
+PROJECT_CASES += [
+    Case("projects:chat_webhooks", "GET", PM_ONLY),
+    Case("projects:chat_webhooks", "POST", PM_ONLY),
+    Case("projects:chat_webhook_edit", "GET", PM_ONLY, *WEBHOOK),
+    Case("projects:chat_webhook_edit", "POST", PM_ONLY, *WEBHOOK),
+    Case("projects:chat_webhook_delete", "POST", PM_ONLY, *WEBHOOK),
+    Case("projects:chat_webhook_test", "POST", PM_ONLY, *WEBHOOK),
+    Case("projects:member_import", "GET", PM_ONLY),
+    Case("projects:member_import", "POST", PM_ONLY),
+    Case("projects:member_import_confirm", "POST", PM_ONLY),
+    Case("projects:risks_export_csv", "GET", EVERYONE),
+    Case("projects:risks_export_xlsx", "GET", EVERYONE),
+    Case("projects:action_items_export_csv", "GET", LEADERSHIP_AND_PM),
+    Case("projects:action_items_export_xlsx", "GET", LEADERSHIP_AND_PM),
+]
+
+
 def _our_url_names(patterns=None, namespace=""):
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):

@@ -1,0 +1,102 @@
+"""Group-chat robots and generic webhooks a project posts to, and the messages queued for them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatEvent(models.TextChoices):
+    ESCALATION = "escalation", _("Escalations")
+    STATUS_REPORT = "status_report", _("Status reports")
+    OVERDUE_ISSUES = "overdue_issues", _("Overdue issues")
+    MEETING_AGENDA = "meeting_agenda", _("Meeting agendas")
+
+
+class ChatWebhook(models.Model):
+    class Platform(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk custom robot")
+        FEISHU = "feishu", _("Feishu custom bot")
+        GENERIC = "generic", _("Generic JSON webhook")
+
+    project = models.ForeignKey(
+        "projects.Project", models.CASCADE, related_name="chat_webhooks", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("Which group or system this is, e.g. 项目群."))
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    # The robot's address carries its access key: never shown back in full after saving.
+    url = models.URLField(_("webhook address"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk 加签 and Feishu signature verification; required for generic webhooks."),
+    )
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chat webhook")
+        verbose_name_plural = _("chat webhooks")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_platform_display()})"
+
+    @property
+    def masked_url(self) -> str:
+        """Scheme and host, then only the last four characters of the key."""
+        scheme, _sep, rest = self.url.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0]
+        return f"{scheme}://{host}/…{self.url[-4:]}"
+
+    def event_labels(self) -> list[str]:
+        labels = dict(ChatEvent.choices)
+        return [str(labels[event]) for event in self.events if event in labels]
+
+
+class ChatMessage(models.Model):
+    """One message to one webhook: the chat counterpart of OutboundEmail, with the same lifecycle
+    (queued → sending → sent, back to queued for a retry, failed after the last attempt), claimed
+    and retried by the same code in outbox.py."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(ChatWebhook, models.CASCADE, related_name="messages", verbose_name=_("webhook"))
+    key = models.CharField(
+        _("idempotency key"),
+        max_length=200,
+        unique=True,
+        help_text=_("chat:<webhook>:<business event>; one message per key."),
+    )
+    event = models.CharField(_("event"), max_length=20)
+    # The platform's message without its signature, which is computed at each attempt.
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="chat_message_due"),
+            models.Index(fields=["webhook", "-created_at"], name="chat_message_webhook_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
