@@ -89,6 +89,7 @@ BUILDERS = {
     "projects.views_escalation.RaiseForm": lambda team: {},
     "projects.views_escalation.ResolveForm": lambda team: {},
     "projects.views_tokens.TokenForm": lambda team: {},
+    "projects.forms_chat.ChatWebhookForm": lambda team: {},
     "issues.calendar_forms.CalendarDayForm": lambda team: {},
     "issues.calendar_forms.CalendarImportForm": lambda team: {},
     "projects.forms_plan.PhaseForm": lambda team: {},

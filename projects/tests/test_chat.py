@@ -522,3 +522,29 @@ def test_a_failed_message_can_be_sent_again_from_the_admin(team, server, django_
         assert services_chat.chat_resend(message_ids=[message.pk]) == 1
     message.refresh_from_db()
     assert message.status == ChatMessage.Status.SENT and len(server.received) == 2
+
+
+def test_a_broker_outage_neither_fails_the_event_nor_loses_the_chat_message(
+    team, server, django_capture_on_commit_callbacks
+):
+    """As for e-mails: the wake-up after commit may fail; the row waits for the sweeper."""
+    from unittest import mock
+
+    from django.db import transaction
+    from kombu.exceptions import OperationalError
+
+    from projects.tasks import deliver_chat_message
+
+    add_webhook(team, server, ChatWebhook.Platform.GENERIC, secret="s3cret")
+    with (
+        mock.patch.object(deliver_chat_message, "delay", side_effect=OperationalError("Redis is down")),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        services_chat.chat_notify(
+            project=team.project,
+            event="escalation",
+            fact="escalation:1:level-1",
+            notice=lambda: services_chat.ChatNotice(title="上报"),
+        )
+    assert ChatMessage.objects.get().status == ChatMessage.Status.QUEUED
