@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test install migrate messages demo vendor lint check-python faults
+.PHONY: run test install migrate messages demo vendor lint check-python faults bench seed-scale
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -59,3 +59,18 @@ vendor:
 # Fault injection for the e-mail outbox (needs the local PostgreSQL and redis-server); not a test.
 faults: install
 	$(PY) bench/fault_injection.py
+
+# The enterprise-scale data set (issue 7) in the database DATABASE_URL names (PostgreSQL; empty, or
+# SEED_FLAGS=--flush to empty it first). About 2.6 million rows.
+seed-scale: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_scale $(SEED_FLAGS)
+
+# Benchmark (not a test; see docs/performance.md): gunicorn with production settings on the seeded
+# PostgreSQL, driven by wrk. Needs wrk, which it installs with apt-get when it is missing (Debian or
+# Ubuntu; as root, or through sudo). Overrides: DATABASE_URL, REDIS_URL, BENCH_DURATION, BENCH_ROUNDS,
+# BENCH_CONCURRENCY, BENCH_WORKERS, BENCH_PORT, BENCH_JSON (the header of bench/run.py lists them).
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt-get)"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
+	$(PY) bench/run.py

@@ -23,6 +23,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
     path("portfolio/", views_dashboard.portfolio, name="portfolio"),
+    path("ping/", views_dashboard.ping, name="ping"),
     path("p/<code:code>/", views.project_detail, name="detail"),
     path("p/<code:code>/dashboard/", views_dashboard.project_dashboard, name="dashboard"),
     path("p/<code:code>/escalations/", views_escalation.escalation_list, name="escalations"),
