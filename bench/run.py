@@ -139,13 +139,13 @@ def start_server(env: dict[str, str]) -> subprocess.Popen:
         f"--workers={WORKERS}",
         "--log-level=warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    for _attempt in range(100):
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    for _attempt in range(60):
         try:
-            urllib.request.urlopen(f"{BASE}/accounts/login/", timeout=2)  # noqa: S310 — our loopback server
+            urllib.request.urlopen(f"{BASE}/accounts/login/", timeout=10)  # noqa: S310 — our loopback server
             return server
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
+        except OSError:  # refused while it starts, or slow on a busy machine
+            time.sleep(1)
     server.terminate()
     raise SystemExit("gunicorn did not start")
 
@@ -221,6 +221,7 @@ def main() -> None:
     env = server_environment()
     people = sign_in(env)
     server = start_server(env)
+    print(f"gunicorn on {BASE}, {WORKERS} workers; {ROUNDS} rounds of {DURATION} s per page", file=sys.stderr)
     try:
         plan = pages(people, env["BENCH_CSRF_SECRET"])
         for page in plan:
