@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import services_reporting, tasks
 from .models import (
@@ -159,6 +161,27 @@ def _budgets(projects: list[Project]) -> dict[int, dict]:
     return budgets
 
 
+BADGES = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
+
+
+def _dot(status: str) -> dict | None:
+    """A status badge, worded here once rather than by a template include per badge (the
+    portfolio shows ~300 of them for 50 projects)."""
+    labels = {"green": _("green"), "amber": _("amber"), "red": _("red")}
+    return {"badge": BADGES[status], "label": labels[status]} if status in BADGES else None
+
+
+def _go_live_text(milestone: Milestone | None) -> dict | None:
+    if milestone is None:
+        return None
+    slip = milestone.slip_days
+    return {
+        "dates": _("baseline %(baseline)s, forecast %(forecast)s")
+        % {"baseline": milestone.baseline_date.isoformat(), "forecast": milestone.forecast_date.isoformat()},
+        "late": ngettext("%(counter)s day late", "%(counter)s days late", slip) % {"counter": slip} if slip > 0 else "",
+    }
+
+
 def portfolio(user, language: str) -> dict:
     memberships = dashboard_memberships(user)
     projects = [m.project for m in memberships]
@@ -170,7 +193,7 @@ def portfolio(user, language: str) -> dict:
     rows = []
     for project in projects:
         status = statuses[project.pk]
-        sections = [s for s in status["sections"] if s["status"]]
+        sections = [{**s, "dot": _dot(s["status"])} for s in status["sections"] if s["status"]]
         adoption = next((s for s in status["sections"] if s["key"] == "adoption"), None)
         trends = []
         for figure, values in figures:
@@ -180,9 +203,11 @@ def portfolio(user, language: str) -> dict:
             {
                 "project": project,
                 "overall": status["overall"],
+                "overall_dot": _dot(status["overall"]),
                 "sections": sections,
                 "adoption": adoption,
                 "go_live": go_live.get(project.pk),
+                "go_live_text": _go_live_text(go_live.get(project.pk)),
                 "budget": budgets.get(project.pk),
                 "trends": trends,
             }

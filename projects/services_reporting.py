@@ -156,6 +156,11 @@ def status_snapshots_refresh(*, projects: list[Project], language: str) -> dict[
     for project in projects:
         period_start = week_of(project.local_today())
         built = build(project, period_start, language)
+        # Only what the portfolio shows: decoding each section's item lists for 50 projects
+        # on every view cost more than the rest of the page's reads.
+        built["sections"] = [
+            {key: section.get(key) for key in ("key", "label", "status", "summary")} for section in built["sections"]
+        ]
         snapshots.append(
             StatusSnapshot(
                 project=project,
