@@ -97,6 +97,10 @@ class IssueFilter(django_filters.FilterSet):
         self.filters["module"].queryset = Module.objects.filter(project=project)
         self.filters["reporter"].queryset = people
         self.filters["consultant"].queryset = people
+        # Both person filters offer the same hundred people: read them once, as plain pairs.
+        choices = [(pk, full_name or email) for pk, full_name, email in people.values_list("pk", "full_name", "email")]
+        for name in ("reporter", "consultant"):
+            self.form.fields[name].widget.choices = [("", _("Anyone")), *choices]
 
     def search(self, queryset, name, value):
         if value.strip().isdigit():
