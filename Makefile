@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test install migrate messages demo vendor lint check-python faults bench seed-scale
+.PHONY: run test install migrate messages demo vendor lint check-python faults bench bench-cpu seed-scale
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -74,3 +74,7 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt-get)"; \
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
 	$(PY) bench/run.py
+
+# The application's CPU time per page, in process (robust on a shared machine; docs/performance.md).
+bench-cpu: install
+	$(PY) bench/cpu.py
