@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test install migrate messages demo vendor lint check-python faults soak faults-app
+.PHONY: run test install migrate messages demo vendor lint check-python faults soak faults-app bench bench-cpu seed-scale
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -69,3 +69,22 @@ soak: install messages
 # created if missing; ~10 min); not a test. Overrides: FAULT_SMTP_SECONDS, FAULT_PAUSE … (bench/fault_app.py).
 faults-app: install messages
 	$(PY) bench/fault_app.py
+
+# The enterprise-scale data set (issue 7) in the database DATABASE_URL names (PostgreSQL; empty, or
+# SEED_FLAGS=--flush to empty it first). About 2.6 million rows.
+seed-scale: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_scale $(SEED_FLAGS)
+
+# Benchmark (not a test; see docs/performance.md): gunicorn with production settings on the seeded
+# PostgreSQL, driven by wrk. Needs wrk, which it installs with apt-get when it is missing (Debian or
+# Ubuntu; as root, or through sudo). Overrides: DATABASE_URL, REDIS_URL, BENCH_DURATION, BENCH_ROUNDS,
+# BENCH_CONCURRENCY, BENCH_WORKERS, BENCH_PORT, BENCH_JSON (the header of bench/run.py lists them).
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt-get)"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
+	$(PY) bench/run.py
+
+# The application's CPU time per page, in process (robust on a shared machine; docs/performance.md).
+bench-cpu: install
+	$(PY) bench/cpu.py

@@ -12,12 +12,14 @@ class ChangesConfig(AppConfig):
         from projects.registry import (
             DemoSeeder,
             NavItem,
+            ScaleSeeder,
             register_dashboard_panel,
             register_decision_provider,
             register_demo_seeder,
             register_escalation_condition,
             register_nav_item,
             register_report_section,
+            register_scale_seeder,
         )
 
         from .committee import change_decision_provider
@@ -26,12 +28,14 @@ class ChangesConfig(AppConfig):
         from .demo import seed_change_requests
         from .links import change_request_links
         from .report_sections import SECTIONS
+        from .seed_scale import load as load_scale
 
         register_nav_item(NavItem(_("Changes"), "changes:list", Capability.PROJECT_VIEW, "arrow-left-right", 25))
         register_issue_links(change_request_links)
         for panel in PANELS:
             register_dashboard_panel(panel)
         register_demo_seeder(DemoSeeder("change-requests", seed_change_requests, 30))
+        register_scale_seeder(ScaleSeeder("change-requests", load_scale, 30))
         register_decision_provider(change_decision_provider())
         for condition in CONDITIONS:
             register_escalation_condition(condition)

@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.dispatch_status_reports",
         "schedule": 5 * 60.0,
     },
+    # The portfolio's rollup of each open project's live status (issue 7).
+    "status-snapshots": {
+        "task": "projects.tasks.refresh_status_snapshots",
+        "schedule": 5 * 60.0,
+    },
     # Re-queue outbox e-mails whose broker message was lost or whose worker died.
     "outbox-sweep": {
         "task": "projects.tasks.sweep_outbox",

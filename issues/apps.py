@@ -11,12 +11,16 @@ class IssuesConfig(AppConfig):
         from projects.registry import (
             DemoSeeder,
             NavItem,
+            Rollup,
+            ScaleSeeder,
             register_dashboard_panel,
             register_demo_seeder,
             register_escalation_condition,
             register_nav_item,
             register_portfolio_figure,
             register_report_section,
+            register_rollup,
+            register_scale_seeder,
         )
 
         from .conditions import CONDITIONS
@@ -24,6 +28,8 @@ class IssuesConfig(AppConfig):
         from .demo import seed_issue_history
         from .holidays import seed_calendar
         from .report_sections import SECTIONS
+        from .rollups import rebuild as rebuild_issue_days
+        from .seed_scale import load as load_scale
 
         register_nav_item(NavItem(_("Daily report"), "issues:report", Capability.REPORTS_FILE, "journal-check", 10))
         register_nav_item(NavItem(_("Issues"), "issues:list", Capability.PROJECT_VIEW, "bug", 20))
@@ -36,6 +42,8 @@ class IssuesConfig(AppConfig):
         register_nav_item(NavItem(_("Calendar"), "issues:calendar", Capability.ISSUES_CONFIGURE, "calendar3", 45))
         register_demo_seeder(DemoSeeder("working-calendar", seed_calendar, 10))
         register_demo_seeder(DemoSeeder("issue-history", seed_issue_history, 20))
+        register_scale_seeder(ScaleSeeder("issues", load_scale, 20))
+        register_rollup(Rollup("issue-days", rebuild_issue_days))
         for condition in CONDITIONS:
             register_escalation_condition(condition)
         for section in SECTIONS:

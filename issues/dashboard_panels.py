@@ -1,10 +1,9 @@
-"""The issues' panels of the project dashboard: each an aggregate in SQL over the last weeks."""
+"""The issues' panels of the project dashboard: weekly flows read the daily rollup (`rollups.py`);
+backlog and ageing aggregate the open issues only (bounded by the open backlog, on an index)."""
 
 import datetime
-import zoneinfo
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,44 +12,34 @@ from projects.dashboards import WEEKS, control_chart, week_starts, weekly_series
 from projects.registry import DashboardPanel, PortfolioFigure
 
 from .models import Issue
+from .rollups import daily_counts
 from .selectors import leaderboard
 
 AGEING_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
 
 
-def _window(project):
+def _weekly_flow(project) -> tuple[list[int], list[int]]:
+    """Issues opened and resolved per week of the last `WEEKS` weeks (project-local days), read
+    from the daily rollup: at most 7 × WEEKS rows."""
     weeks = week_starts(project.local_today(), WEEKS)
-    zone = zoneinfo.ZoneInfo(project.time_zone)
-    since = datetime.datetime.combine(weeks[0], datetime.time.min, tzinfo=zone)
-    return weeks, zone, since
-
-
-def _weekly(project, field: str) -> list[int]:
-    weeks, zone, since = _window(project)
-    counts = (
-        Issue.objects.filter(project=project, **{f"{field}__gte": since})
-        .annotate(week=TruncWeek(field, tzinfo=zone))
-        .values("week")
-        .annotate(n=Count("id"))
-        .values_list("week", "n")
-    )
-    return weekly_series(dict(counts), weeks)
+    opened: dict = {}
+    resolved: dict = {}
+    for day, day_opened, day_resolved in daily_counts([project], weeks[0]).get(project.pk, []):
+        monday = day - datetime.timedelta(days=day.weekday())
+        opened[monday] = opened.get(monday, 0) + day_opened
+        resolved[monday] = resolved.get(monday, 0) + day_resolved
+    return weekly_series(opened, weeks), weekly_series(resolved, weeks)
 
 
 def new_issues_by_project(projects, today) -> dict[int, list[int]]:
-    """New issues per week of the last 8 weeks, for all the projects in one query."""
+    """New issues per week of the last 8 weeks, for all the projects in one query (on the rollup)."""
     weeks = week_starts(today, 8)
-    since = timezone.make_aware(datetime.datetime.combine(weeks[0], datetime.time.min))
-    rows = (
-        Issue.objects.filter(project__in=projects, created_at__gte=since)
-        .annotate(week=TruncWeek("created_at"))
-        .values("project_id", "week")
-        .annotate(n=Count("id"))
-        .values_list("project_id", "week", "n")
-    )
     counts: dict[int, dict] = {}
-    for project_id, week, n in rows:
-        counts.setdefault(project_id, {})[week] = n
+    for project_id, days in daily_counts(projects, weeks[0]).items():
+        weekly = counts.setdefault(project_id, {})
+        for day, opened, _resolved in days:
+            monday = day - datetime.timedelta(days=day.weekday())
+            weekly[monday] = weekly.get(monday, 0) + opened
     return {project.pk: weekly_series(counts.get(project.pk, {}), weeks) for project in projects}
 
 
@@ -60,7 +49,7 @@ def _week_labels(project) -> list[str]:
 
 def issue_flow(project) -> dict:
     categories = _week_labels(project)
-    opened, resolved = _weekly(project, "created_at"), _weekly(project, "resolved_at")
+    opened, resolved = _weekly_flow(project)
     return {
         "chart": {
             "kind": "bar",
@@ -74,7 +63,7 @@ def issue_flow(project) -> dict:
 
 def issue_control(project) -> dict:
     categories = _week_labels(project)
-    chart = control_chart(_weekly(project, "created_at"))
+    chart = control_chart(_weekly_flow(project)[0])
     out = set(chart.out_of_control)
     return {
         "chart": {

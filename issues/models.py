@@ -240,6 +240,7 @@ class Issue(models.Model):
             models.Index(fields=["project", "consultant", "status"], name="issue_project_consultant"),
             models.Index(fields=["project", "category", "-created_at"], name="issue_project_category"),
             models.Index(fields=["project", "module", "-created_at"], name="issue_project_module"),
+            models.Index(fields=["project", "resolved_at"], name="issue_project_resolved"),
         ]
 
     def __str__(self) -> str:
@@ -399,3 +400,19 @@ class PointAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} +{self.points}"
+
+
+class IssueDay(models.Model):
+    """Rollup (issue 7): issues opened and resolved on one local day of one project. The dashboards
+    read these rows instead of the issues; `issues.rollups` keeps them exact on every write."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "day"], name="issue_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.day} +{self.opened} -{self.resolved}"

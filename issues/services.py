@@ -27,6 +27,7 @@ from .models import (
     SupportSession,
 )
 from .periods import period_end, period_start
+from .rollups import issue_days_refresh
 from .screenshots import MAX_PER_ISSUE, CleanImage, clean_screenshot
 
 Status = Issue.Status
@@ -153,6 +154,7 @@ def issue_create(*, project: Project, reporter: User, report: DailyReport | None
     )
     _store_screenshots(issue, images, reporter)
     IssueEvent.objects.create(issue=issue, actor=reporter, kind=IssueEvent.Kind.CREATED, to_status=Status.NEW)
+    issue_days_refresh(project=project, moments=[issue.created_at])
     return issue
 
 
@@ -172,6 +174,7 @@ def _move(issue: Issue, *, by: User, sources: tuple, target: str, note: str = ""
     """Move the issue from one of `sources` to `target` with one conditional UPDATE, so of two
     people acting at once only the first succeeds; record who did it."""
     now = timezone.now()
+    resolved_before = issue.resolved_at
     moved = Issue.objects.filter(pk=issue.pk, status__in=sources).update(status=target, updated_at=now, **fields)
     if not moved:
         raise TransitionRefused(
@@ -182,6 +185,8 @@ def _move(issue: Issue, *, by: User, sources: tuple, target: str, note: str = ""
         issue=issue, actor=by, kind=IssueEvent.Kind.STATUS, from_status=issue.status, to_status=target, text=note
     )
     issue.refresh_from_db()
+    if "resolved_at" in fields:
+        issue_days_refresh(project=issue.project, moments=[resolved_before, issue.resolved_at])
     return issue
 
 

@@ -1,21 +1,36 @@
 """The project dashboard (issue 7): the plan's own figures plus the panels other apps register.
 
-Every figure is an aggregate in SQL over a bounded window (the last `WEEKS` weeks), so a page's
-query count does not grow with the project's rows. Rollup tables come later; these reads are their
-reference.
+Figures come from rollup tables (issue 7): per project per day for issues (`issues.rollups`), a
+status snapshot per project for the portfolio; the rest are aggregates over small, bounded sets (a
+project's milestones, budget lines, open risks, open issues), so a page's query count does not grow
+with the project's rows, nor the portfolio's with the number of projects.
 """
 
 import datetime
+import hashlib
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from . import services_reporting
-from .models import AgendaItem, BudgetLine, Escalation, EscalationRecipient, Membership, Milestone, Project, Risk
+from . import services_reporting, tasks
+from .models import (
+    AgendaItem,
+    BudgetLine,
+    Escalation,
+    EscalationRecipient,
+    Membership,
+    Milestone,
+    Project,
+    Risk,
+    StatusSnapshot,
+)
 from .permissions import Capability
 from .registry import dashboard_panels, portfolio_figures
 from .selectors import milestone_chart_data, risk_heat_map
@@ -80,7 +95,7 @@ def project_dashboard(project: Project) -> dict:
 # --- The portfolio (every project the user may see on a dashboard) --------------------------------
 
 SPARK = "▁▂▃▄▅▆▇█"
-STATUS_CACHE_SECONDS = 300
+STATUS_CACHE_SECONDS = 300  # how old a status snapshot may be before the portfolio asks for a refresh
 
 
 def sparkline(values: list[int]) -> str:
@@ -97,21 +112,25 @@ def dashboard_memberships(user) -> list[Membership]:
 
 
 def _statuses(projects: list[Project], language: str) -> dict[int, dict]:
-    """This week's status of each project (as the status report computes it), cached a few minutes:
-    one cache read for all projects, a constant number of queries per project on a miss."""
-    keys = {p.pk: f"dashboard-status:{p.pk}:{services_reporting.week_of(p.local_today())}:{language}" for p in projects}
-    cached = cache.get_many(list(keys.values()))
-    result, missing = {}, {}
-    for project in projects:
-        key = keys[project.pk]
-        if key in cached:
-            result[project.pk] = cached[key]
-        else:
-            built = services_reporting.build(project, services_reporting.week_of(project.local_today()), language)
-            result[project.pk] = missing[key] = built
+    """This week's status of each project (as the status report computes it), read from its
+    snapshot: one query for all projects. A project without one for this week (new, or a new week
+    before the beat ran) is computed once here; stale ones (older than a few minutes) are shown as
+    they are and refreshed by a task, so the page's query count does not grow with the projects."""
+    snapshots = {s.project_id: s for s in StatusSnapshot.objects.filter(project__in=projects, language=language)}
+    missing = [
+        p
+        for p in projects
+        if p.pk not in snapshots or snapshots[p.pk].period_start != services_reporting.week_of(p.local_today())
+    ]
     if missing:
-        cache.set_many(missing, STATUS_CACHE_SECONDS)
-    return result
+        snapshots.update(services_reporting.status_snapshots_refresh(projects=missing, language=language))
+    oldest = timezone.now() - datetime.timedelta(seconds=STATUS_CACHE_SECONDS)
+    stale = sorted(pk for pk, snapshot in snapshots.items() if snapshot.built_at < oldest)
+    if stale:
+        lock = "status-snapshots-refresh:" + hashlib.sha1(repr(stale).encode()).hexdigest()  # noqa: S324 — a key
+        if cache.add(lock, 1, STATUS_CACHE_SECONDS):
+            transaction.on_commit(lambda: tasks.refresh_status_snapshots.delay(stale))
+    return {pk: snapshot.figures for pk, snapshot in snapshots.items()}
 
 
 def _go_live(projects: list[Project]) -> dict[int, Milestone]:
@@ -142,6 +161,27 @@ def _budgets(projects: list[Project]) -> dict[int, dict]:
     return budgets
 
 
+BADGES = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
+
+
+def _dot(status: str) -> dict | None:
+    """A status badge, worded here once rather than by a template include per badge (the
+    portfolio shows ~300 of them for 50 projects)."""
+    labels = {"green": _("green"), "amber": _("amber"), "red": _("red")}
+    return {"badge": BADGES[status], "label": labels[status]} if status in BADGES else None
+
+
+def _go_live_text(milestone: Milestone | None) -> dict | None:
+    if milestone is None:
+        return None
+    slip = milestone.slip_days
+    return {
+        "dates": _("baseline %(baseline)s, forecast %(forecast)s")
+        % {"baseline": milestone.baseline_date.isoformat(), "forecast": milestone.forecast_date.isoformat()},
+        "late": ngettext("%(counter)s day late", "%(counter)s days late", slip) % {"counter": slip} if slip > 0 else "",
+    }
+
+
 def portfolio(user, language: str) -> dict:
     memberships = dashboard_memberships(user)
     projects = [m.project for m in memberships]
@@ -153,7 +193,7 @@ def portfolio(user, language: str) -> dict:
     rows = []
     for project in projects:
         status = statuses[project.pk]
-        sections = [s for s in status["sections"] if s["status"]]
+        sections = [{**s, "dot": _dot(s["status"])} for s in status["sections"] if s["status"]]
         adoption = next((s for s in status["sections"] if s["key"] == "adoption"), None)
         trends = []
         for figure, values in figures:
@@ -163,9 +203,11 @@ def portfolio(user, language: str) -> dict:
             {
                 "project": project,
                 "overall": status["overall"],
+                "overall_dot": _dot(status["overall"]),
                 "sections": sections,
                 "adoption": adoption,
                 "go_live": go_live.get(project.pk),
+                "go_live_text": _go_live_text(go_live.get(project.pk)),
                 "budget": budgets.get(project.pk),
                 "trends": trends,
             }

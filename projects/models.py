@@ -394,7 +394,7 @@ from .models_plan import (  # noqa: E402
     TrainingAttendance,
     TrainingSession,
 )
-from .models_reporting import StatusReport  # noqa: E402
+from .models_reporting import StatusReport, StatusSnapshot  # noqa: E402
 from .models_steering import ActionItem, AgendaItem, CommitteeMember, Meeting  # noqa: E402
 from .models_tokens import ApiToken  # noqa: E402
 
@@ -423,6 +423,7 @@ __all__ = [
     "SetbackAction",
     "SetbackReview",
     "StatusReport",
+    "StatusSnapshot",
     "TrainingAttendance",
     "TrainingSession",
     "User",

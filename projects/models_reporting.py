@@ -35,3 +35,22 @@ class StatusReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:status_report", kwargs={"code": self.project.code, "pk": self.pk})
+
+
+class StatusSnapshot(models.Model):
+    """Rollup (issue 7): this week's live status of a project in one language, as the status report
+    computes it, refreshed by a task (and on first view), so the portfolio reads one row per project
+    instead of recomputing every dimension."""
+
+    project = models.ForeignKey("projects.Project", models.CASCADE, related_name="+")
+    language = models.CharField(max_length=10)
+    period_start = models.DateField()
+    overall = models.CharField(max_length=10)
+    figures = models.JSONField(default=dict)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "language"], name="status_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.language} {self.period_start}"

@@ -96,6 +96,43 @@ class DemoSeeder:
 demo_seeders: list[DemoSeeder] = []
 
 
+@dataclass(frozen=True)
+class ScaleSeeder:
+    """Loads an app's part of the enterprise-scale data set (`manage.py seed_scale`, issue 7) with
+    `load(context)`, a `projects.seed_scale.ScaleContext`."""
+
+    name: str
+    load: Callable[[object], None]
+    order: int
+
+
+scale_seeders: list[ScaleSeeder] = []
+
+
+def register_scale_seeder(seeder: ScaleSeeder) -> None:
+    if any(existing.name == seeder.name for existing in scale_seeders):
+        return
+    scale_seeders.append(seeder)
+    scale_seeders.sort(key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup table an app keeps for the dashboards (issue 7). Its services keep it exact on
+    write; `rebuild(project)` recomputes one project's rows from the raw ones (`manage.py
+    rebuild_rollups`, seeding, demo data) and returns how many rows it wrote."""
+
+    name: str
+    rebuild: Callable[[object], int]
+
+
+rollups: dict[str, Rollup] = {}
+
+
+def register_rollup(rollup: Rollup) -> None:
+    rollups.setdefault(rollup.name, rollup)
+
+
 def register_demo_seeder(seeder: DemoSeeder) -> None:
     if any(existing.name == seeder.name for existing in demo_seeders):
         return

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Membership, Project, StatusReport, User
+from .models import Membership, Project, StatusReport, StatusSnapshot, User
 from .outbox import email_queue
 from .permissions import LEADERSHIP_ROLES, Capability
 from .registry import AMBER, GREEN, RED, report_sections
@@ -149,3 +149,34 @@ def figures_for(report: StatusReport, language: str) -> dict:
         or report.figures.get(report.project.default_language)
         or next(iter(report.figures.values()), {"overall": "", "sections": []})
     )
+
+
+def status_snapshots_refresh(*, projects: list[Project], language: str) -> dict[int, StatusSnapshot]:
+    """Recompute this week's live status of each project in `language` and store it (the
+    portfolio's rollup); idempotent, one upsert for all of them."""
+    snapshots = []
+    for project in projects:
+        period_start = week_of(project.local_today())
+        built = build(project, period_start, language)
+        # Only what the portfolio shows: decoding each section's item lists for 50 projects
+        # on every view cost more than the rest of the page's reads.
+        built["sections"] = [
+            {key: section.get(key) for key in ("key", "label", "status", "summary")} for section in built["sections"]
+        ]
+        snapshots.append(
+            StatusSnapshot(
+                project=project,
+                language=language,
+                period_start=period_start,
+                overall=built["overall"],
+                figures=built,
+                built_at=timezone.now(),
+            )
+        )
+    StatusSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["project", "language"],
+        update_fields=["period_start", "overall", "figures", "built_at"],
+    )
+    return {snapshot.project_id: snapshot for snapshot in snapshots}

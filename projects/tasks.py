@@ -77,3 +77,18 @@ def dispatch_status_reports() -> int:
     for project_id in project_ids:
         send_status_report_if_due.delay(project_id)
     return len(project_ids)
+
+
+@shared_task
+def refresh_status_snapshots(project_ids: list[int] | None = None) -> int:
+    """Beat (every five minutes, all open projects in every language) or the portfolio (the stale
+    ones it showed): recompute the live status the portfolio reads."""
+    from django.conf import settings
+
+    projects = Project.objects.exclude(status=Project.Status.CLOSED)
+    if project_ids is not None:
+        projects = projects.filter(pk__in=project_ids)
+    projects = list(projects)
+    for language, _name in settings.LANGUAGES:
+        services_reporting.status_snapshots_refresh(projects=projects, language=language)
+    return len(projects)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("api-tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
     path("portfolio/", views_dashboard.portfolio, name="portfolio"),
+    path("ping/", views_dashboard.ping, name="ping"),
     path("p/<code:code>/", views.project_detail, name="detail"),
     path("p/<code:code>/dashboard/", views_dashboard.project_dashboard, name="dashboard"),
     path("p/<code:code>/escalations/", views_escalation.escalation_list, name="escalations"),

@@ -18,3 +18,9 @@ def portfolio(request):
     """Every project where the user may see the dashboard, on one screen; empty for the others."""
     context = dashboards.portfolio(request.user, get_language())
     return render(request, "projects/portfolio.html", context)
+
+
+def ping(request):
+    """The cheapest signed-in page: the whole middleware stack and a minimal template, nothing
+    else. The benchmark (`make bench`) divides every page's throughput by this one's."""
+    return render(request, "projects/ping.html")

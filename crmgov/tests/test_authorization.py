@@ -314,6 +314,7 @@ SITE_URLS = {
     "projects:portfolio": "signed in (lists only projects whose dashboard the user may see)",
     "projects:api_tokens": "signed in (only the user's own tokens)",
     "projects:api_token_revoke": "signed in (only the user's own tokens)",
+    "projects:ping": "signed in (shows nothing of any project; the benchmark's baseline)",
 }
 
 # The plan, its registers and the steering committee.
@@ -536,7 +537,7 @@ def test_ended_member_gets_404(client, team):
 
 
 def test_signed_in_pages_send_anonymous_to_login(client, db):
-    for name in ("projects:my_projects", "projects:preferences", "projects:create"):
+    for name in ("projects:my_projects", "projects:preferences", "projects:create", "projects:ping"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("account_login")), name
 

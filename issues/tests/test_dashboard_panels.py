@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from issues import rollups
 from issues.models import Issue
 from projects.permissions import Role
 
@@ -26,7 +27,7 @@ def add_issue(team):
 
     def add(days_ago=0, severity="medium", status=Issue.Status.NEW, resolved_days_ago=None):
         now = timezone.now()
-        return Issue.objects.create(
+        issue = Issue.objects.create(
             project=team.project,
             number=next(numbers),
             reporter=team.user(Role.KEY_USER),
@@ -37,6 +38,9 @@ def add_issue(team):
             created_at=now - datetime.timedelta(days=days_ago),
             resolved_at=None if resolved_days_ago is None else now - datetime.timedelta(days=resolved_days_ago),
         )
+        # Written past the services (which keep the rollup exact), so recount the rollup.
+        rollups.issue_days_refresh(project=team.project, moments=[issue.created_at, issue.resolved_at])
+        return issue
 
     return add
 

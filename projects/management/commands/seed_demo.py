@@ -7,7 +7,7 @@ from django.db import transaction
 
 from projects.models import Membership, Project, User
 from projects.permissions import Role
-from projects.registry import demo_seeders
+from projects.registry import demo_seeders, rollups
 
 DEMO_PASSWORD = "crmgov-demo-2026"  # noqa: S105 — printed for the demo on purpose
 DEMO_CODE = "SCRM"
@@ -64,6 +64,8 @@ class Command(BaseCommand):
             )
         for seeder in demo_seeders:
             seeder.load(project)
+        for rollup in rollups.values():
+            rollup.rebuild(project)
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")

@@ -1,0 +1,85 @@
+"""`make bench-cpu` (not a test): the application's CPU time per page, in process, on the seeded
+PostgreSQL with production settings (DEBUG off, cached templates).
+
+Where the machine is shared and wall-clock throughput is noise (see docs/performance.md), the CPU
+time this process spends per request is not: it is what a worker needs, so the ratio of the
+trivial page's CPU time to a page's approximates the ratio of their throughputs when the web
+workers are the bottleneck. Also prints the SQL wall time and query count of each page.
+
+Environment: DATABASE_URL (crmgov_scale), REDIS_URL (redis db 11), BENCH_REPEAT (30).
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
+
+
+def main() -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crmgov_scale")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/10")
+    os.environ.update(DEBUG="false", ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="crmgov.settings")
+    os.environ.setdefault("CRMGOV_VAR_DIR", tempfile.mkdtemp(prefix="crmgov-bench-cpu-"))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from issues.models import Issue, Module
+    from projects.models import Membership, User
+    from projects.permissions import Role
+    from projects.seed_scale import CIO
+
+    # The manifest storage needs collectstatic; plain storage keeps this script self-contained.
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    cio, key_user = Client(), Client()
+    cio.force_login(User.objects.get(email=CIO))
+    key_user.force_login(Membership.objects.filter(project__code="S001", role=Role.KEY_USER).first().user)
+    poster = Client()
+    poster.force_login(Membership.objects.filter(project__code="S050", role=Role.KEY_USER).first().user)
+    number = Issue.objects.filter(project__code="S001").order_by("number").values_list("number", flat=True)[2000]
+    module = Module.objects.filter(project__code="S050").first().pk
+    body = {"title": "报价单打印金额异常", "description": "金额超过一千万时显示为1E+07。", "severity": "medium"}
+    pages = [
+        ("trivial (/ping/)", cio, "get", "/ping/", None),
+        ("portfolio dashboard (50 projects)", cio, "get", "/portfolio/", None),
+        ("project dashboard", cio, "get", "/p/S001/dashboard/", None),
+        ("issue list, page 1", cio, "get", "/p/S001/issues/", None),
+        ("issue list, page 79", cio, "get", "/p/S001/issues/?page=79", None),
+        ("issue page", cio, "get", f"/p/S001/issues/{number}/", None),
+        ("daily report form (GET)", key_user, "get", "/p/S001/report/", None),
+        ("daily report (POST, files an issue)", poster, "post", "/p/S050/report/", body | {"module": module}),
+        ("change-request list", cio, "get", "/p/S001/changes/", None),
+    ]
+    rows = []
+    for name, client, method, path, data in pages:
+        for _warm in range(3):
+            getattr(client, method)(path, data)
+        cpu, sql, queries = [], [], 0
+        for _n in range(REPEAT):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.process_time()
+                response = getattr(client, method)(path, data)
+                cpu.append(time.process_time() - started)
+            assert response.status_code in (200, 302), (path, response.status_code)
+            sql.append(sum(float(q["time"]) for q in captured.captured_queries))
+            queries = len(captured)
+        rows.append((name, statistics.median(cpu) * 1000, statistics.median(sql) * 1000, queries))
+    trivial = rows[0][1]
+    print(f"{'page':40} {'CPU ms':>8} {'SQL ms':>8} {'queries':>8} {'CPU ratio':>10}")
+    for name, cpu_ms, sql_ms, queries in rows:
+        print(f"{name:40} {cpu_ms:8.1f} {sql_ms:8.1f} {queries:8d} {trivial / cpu_ms:10.3f}")
+
+
+if __name__ == "__main__":
+    main()

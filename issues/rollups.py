@@ -1,0 +1,79 @@
+"""Per-project per-day rollups of issues (issue 7): the dashboards read `IssueDay` rows instead of
+aggregating issues. A day's row is recomputed from that day's issues (idempotent, exact) in the
+same transaction as the write that changed them; `rebuild` repairs a whole project."""
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from projects.models import Project
+
+from .models import Issue, IssueDay
+
+
+def local_day(project: Project, moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(zoneinfo.ZoneInfo(project.time_zone)).date()
+
+
+def _bounds(project: Project, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = zoneinfo.ZoneInfo(project.time_zone)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+
+
+def _save(project: Project, rows: list[IssueDay]) -> None:
+    IssueDay.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["project", "day"], update_fields=["opened", "resolved"]
+    )
+
+
+def issue_days_refresh(*, project: Project, moments: Iterable[datetime.datetime | None]) -> None:
+    """Recount the local days of `moments` (creation or resolution times) from the issues: one
+    aggregate over one day's rows per day, then one upsert."""
+    days = sorted({local_day(project, moment) for moment in moments if moment is not None})
+    rows = []
+    for day in days:
+        start, end = _bounds(project, day)
+        opened_q = Q(created_at__gte=start, created_at__lt=end)
+        resolved_q = Q(resolved_at__gte=start, resolved_at__lt=end)
+        counts = Issue.objects.filter(opened_q | resolved_q, project=project).aggregate(
+            opened=Count("id", filter=opened_q), resolved=Count("id", filter=resolved_q)
+        )
+        rows.append(IssueDay(project=project, day=day, opened=counts["opened"], resolved=counts["resolved"]))
+    if rows:
+        _save(project, rows)
+
+
+def rebuild(project: Project) -> int:
+    """Recompute every day of the project (repair, seeding, demo data): two grouped queries."""
+    zone = zoneinfo.ZoneInfo(project.time_zone)
+    issues = Issue.objects.filter(project=project)
+    days: dict[datetime.date, IssueDay] = {}
+    for field, attribute in (("created_at", "opened"), ("resolved_at", "resolved")):
+        grouped = (
+            issues.filter(**{f"{field}__isnull": False})
+            .annotate(day=TruncDate(field, tzinfo=zone))
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
+        )
+        for day, n in grouped:
+            row = days.setdefault(day, IssueDay(project=project, day=day))
+            setattr(row, attribute, n)
+    IssueDay.objects.filter(project=project).exclude(day__in=list(days)).delete()
+    _save(project, list(days.values()))
+    return len(days)
+
+
+def daily_counts(projects: list, since: datetime.date) -> dict[int, list[tuple[datetime.date, int, int]]]:
+    """(day, opened, resolved) from `since` on, per project, for all the projects in one query."""
+    rows = IssueDay.objects.filter(project__in=projects, day__gte=since).values_list(
+        "project_id", "day", "opened", "resolved"
+    )
+    result: dict[int, list] = {}
+    for project_id, day, opened, resolved in rows:
+        result.setdefault(project_id, []).append((day, opened, resolved))
+    return result
