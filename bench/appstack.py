@@ -86,6 +86,8 @@ class Stack:
             "SECRET_KEY": "bench-" + hashlib.sha256(name.encode()).hexdigest(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "HTTPS": "false",
+            # The simulated executives sign in with a password only (no authenticator app to read).
+            "MFA_REQUIRED_FOR_LEADERSHIP": "false",
             "SITE_URL": f"http://127.0.0.1:{web_port}",
             "LOG_LEVEL": "WARNING",
         }

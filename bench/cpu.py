@@ -25,6 +25,7 @@ def main() -> None:
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/10")
     os.environ.update(DEBUG="false", ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="crmgov.settings")
+    os.environ.setdefault("MFA_REQUIRED_FOR_LEADERSHIP", "false")  # the CIO's session has no second factor
     os.environ.setdefault("CRMGOV_VAR_DIR", tempfile.mkdtemp(prefix="crmgov-bench-cpu-"))
     sys.path.insert(0, str(ROOT))
     import django

@@ -146,6 +146,16 @@ class IssueQuerySet(models.QuerySet):
         return issues.filter(reporter=membership.user_id)
 
 
+STATUS_BADGES = {
+    "new": "text-bg-primary",
+    "analysing": "text-bg-warning",
+    "with_consultant": "text-bg-info",
+    "solution_proposed": "text-bg-info",
+    "resolved": "text-bg-success",
+    "closed": "text-bg-secondary",
+}
+
+
 class Issue(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -252,6 +262,11 @@ class Issue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"code": self.project.code, "number": self.number})
+
+    @property
+    def status_badge(self) -> str:
+        """The badge colour of the status (lists render it per row: no template logic there)."""
+        return STATUS_BADGES.get(self.status, "text-bg-light border")
 
     @property
     def reference(self) -> str:

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ..registry import project_nav
@@ -15,6 +16,21 @@ def money(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def lean_field(field) -> str:
+    """A filter bar's field as Bootstrap markup, built in Python: crispy's templates per field cost
+    more than a list page's rows (docs/performance.md). For GET filter forms: no help texts."""
+    widget_class = "form-select" if hasattr(field.field.widget, "choices") else "form-control"
+    errors = format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors))
+    return format_html(
+        '<div class="mb-3"><label class="form-label" for="{}">{}</label>{}{}</div>',
+        field.auto_id,
+        field.label,
+        field.as_widget(attrs={"class": widget_class + (" is-invalid" if field.errors else "")}),
+        errors,
+    )
 
 
 @register.filter
