@@ -40,7 +40,7 @@ def test_an_executive_acknowledges_an_escalation_from_its_email(chinese_team, ph
     manager.nav("风险上报")
     page = manager.page
     page.get_by_role("link", name="提出风险上报").click()
-    page.get_by_role("combobox", name=re.compile(r"^发生了什么\W*$")).select_option(label="关键人员离开")
+    page.get_by_role("combobox", name=re.compile(r"^事件类别\W*$")).select_option(label="关键人员离开")
     page.get_by_label("标题").fill(TITLE)
     page.get_by_label("发生了什么及原因").fill("负责客户数据迁移的刘工下周五离职，交接人尚未确定")
     page.get_by_label("后果").fill("数据迁移预计推迟 15 天，需外聘顾问")
