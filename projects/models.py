@@ -314,7 +314,29 @@ class Membership(models.Model):
         )
 
 
-class OutboundEmail(models.Model):
+class OutboxRow(models.Model):
+    """What every outbox table has: one delivery's lifecycle, moved only by the conditional
+    UPDATEs of outbox.py (claim, mark_sent, record_failure, sweep)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboundEmail(OutboxRow):
     """One e-mail to one person, written in the same transaction as the change it reports.
 
     The table, not the broker, is the record of what must be sent: the key makes
@@ -322,12 +344,6 @@ class OutboundEmail(models.Model):
     queued → sending → sent (or back to queued for a retry) by conditional
     UPDATEs, so two workers can never both send it.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
 
     key = models.CharField(
         _("idempotency key"),
@@ -353,13 +369,6 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(_("HTML body"))
     # [{"filename": …, "mimetype": …, "text": …} or {…, "base64": …}], e.g. a calendar invitation.
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbound e-mail")

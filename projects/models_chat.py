@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .models import OutboxRow
 
 
 class ChatEvent(models.TextChoices):
@@ -60,16 +61,10 @@ class ChatWebhook(models.Model):
         return [str(labels[event]) for event in self.events if event in labels]
 
 
-class ChatMessage(models.Model):
+class ChatMessage(OutboxRow):
     """One message to one webhook: the chat counterpart of OutboundEmail, with the same lifecycle
     (queued → sending → sent, back to queued for a retry, failed after the last attempt), claimed
     and retried by the same code in outbox.py."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
 
     webhook = models.ForeignKey(ChatWebhook, models.CASCADE, related_name="messages", verbose_name=_("webhook"))
     key = models.CharField(
@@ -81,13 +76,6 @@ class ChatMessage(models.Model):
     event = models.CharField(_("event"), max_length=20)
     # The platform's message without its signature, which is computed at each attempt.
     payload = models.JSONField(_("payload"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chat message")

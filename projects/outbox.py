@@ -211,14 +211,21 @@ def outbox_sweep() -> list[int]:
     return sweep(OutboundEmail)
 
 
-def email_resend(*, email_ids: list[int]) -> int:
-    """Put failed (or sent) e-mails back in the queue, from the admin."""
+def requeue(model, row_ids: list[int], task) -> int:
+    """Put failed (or sent) rows back in the queue, from the admin; a row being sent is left alone."""
     with transaction.atomic():
         count = (
-            OutboundEmail.objects.filter(pk__in=email_ids)
-            .exclude(status=OutboundEmail.Status.SENDING)
-            .update(status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error="")
+            model.objects.filter(pk__in=row_ids)
+            .exclude(status=model.Status.SENDING)
+            .update(status=model.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error="")
         )
-        for email_id in email_ids:
-            _wake_worker(email_id)
+        for row_id in row_ids:
+            wake_on_commit(task, row_id)
     return count
+
+
+def email_resend(*, email_ids: list[int]) -> int:
+    """Put failed (or sent) e-mails back in the queue, from the admin."""
+    from .tasks import deliver_email
+
+    return requeue(OutboundEmail, email_ids, deliver_email)

@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import ChatEvent, ChatMessage, ChatWebhook, Project, User
-from .outbox import Delivery, claim, mark_sent, record_failure, sweep, wake_on_commit
+from .outbox import Delivery, claim, mark_sent, record_failure, requeue, sweep, wake_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -354,15 +354,7 @@ def chat_resend(*, message_ids: list[int]) -> int:
     """Put failed (or sent) messages back in the queue, from the admin."""
     from .tasks import deliver_chat_message
 
-    with transaction.atomic():
-        count = (
-            ChatMessage.objects.filter(pk__in=message_ids)
-            .exclude(status=ChatMessage.Status.SENDING)
-            .update(status=ChatMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error="")
-        )
-        for message_id in message_ids:
-            wake_on_commit(deliver_chat_message, message_id)
-    return count
+    return requeue(ChatMessage, message_ids, deliver_chat_message)
 
 
 def chat_outbox_sweep() -> list[int]:
