@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ChatEvent, ChatWebhook
 
@@ -8,7 +9,11 @@ class ChatWebhookForm(forms.Form):
     """Adding or changing a webhook. The address and the secret are never shown back: left empty
     on a change, they stay as they are."""
 
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("Which group or system this is, e.g. 项目群."))
+    name = forms.CharField(
+        label=pgettext_lazy("chat webhook", "Name"),
+        max_length=100,
+        help_text=_("Which group or system this is, e.g. 项目群."),
+    )
     platform = forms.ChoiceField(label=_("Platform"), choices=ChatWebhook.Platform.choices)
     url = forms.URLField(
         label=_("Webhook address"),
@@ -26,7 +31,7 @@ class ChatWebhookForm(forms.Form):
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=ChatEvent.choices, widget=forms.CheckboxSelectMultiple
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("chat webhook", "Active"), required=False, initial=True)
 
     def __init__(self, *args, webhook: ChatWebhook | None = None, **kwargs):
         super().__init__(*args, **kwargs)
