@@ -3,7 +3,8 @@ backlog and ageing aggregate the open issues only (bounded by the open backlog, 
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from projects.dashboards import WEEKS, control_chart, week_starts, weekly_series
 from projects.registry import DashboardPanel, PortfolioFigure
 
-from .models import Issue
+from .models import Issue, IssueDay
 from .rollups import daily_counts
 from .selectors import leaderboard
 
@@ -32,14 +33,19 @@ def _weekly_flow(project) -> tuple[list[int], list[int]]:
 
 
 def new_issues_by_project(projects, today) -> dict[int, list[int]]:
-    """New issues per week of the last 8 weeks, for all the projects in one query (on the rollup)."""
+    """New issues per week of the last 8 weeks, for all the projects in one query on the rollup,
+    summed by week in the database (8 rows a project rather than 56)."""
     weeks = week_starts(today, 8)
+    rows = (
+        IssueDay.objects.filter(project__in=projects, day__gte=weeks[0])
+        .annotate(week=TruncWeek("day"))
+        .values_list("project_id", "week")
+        .annotate(opened=Sum("opened"))
+        .order_by()
+    )
     counts: dict[int, dict] = {}
-    for project_id, days in daily_counts(projects, weeks[0]).items():
-        weekly = counts.setdefault(project_id, {})
-        for day, opened, _resolved in days:
-            monday = day - datetime.timedelta(days=day.weekday())
-            weekly[monday] = weekly.get(monday, 0) + opened
+    for project_id, week, opened in rows:
+        counts.setdefault(project_id, {})[week] = opened
     return {project.pk: weekly_series(counts.get(project.pk, {}), weeks) for project in projects}
 
 

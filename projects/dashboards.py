@@ -10,19 +10,19 @@ import datetime
 import hashlib
 import statistics
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import services_reporting, tasks
 from .models import (
     AgendaItem,
-    BudgetLine,
     Escalation,
     EscalationRecipient,
     Membership,
@@ -111,16 +111,25 @@ def dashboard_memberships(user) -> list[Membership]:
     return [m for m in memberships if m.can(Capability.DASHBOARD_VIEW)]
 
 
-def _statuses(projects: list[Project], language: str) -> dict[int, dict]:
-    """This week's status of each project (as the status report computes it), read from its
-    snapshot: one query for all projects. A project without one for this week (new, or a new week
-    before the beat ran) is computed once here; stale ones (older than a few minutes) are shown as
-    they are and refreshed by a task, so the page's query count does not grow with the projects."""
-    snapshots = {s.project_id: s for s in StatusSnapshot.objects.filter(project__in=projects, language=language)}
+def _snapshots(projects: list[Project], language: str) -> dict[int, StatusSnapshot]:
+    """This week's status of each project (as the status report computes it) and its card's
+    figures, read from its snapshot: one query for all projects, without the figures themselves
+    (only the cards not in the cache need them). A project without one for this week (new, or a
+    new week before the beat ran) is computed once here; stale ones (older than a few minutes) are
+    shown as they are and refreshed by a task, so the page's query count does not grow with the
+    projects."""
+    rows = (
+        StatusSnapshot.objects.filter(project__in=projects, language=language)
+        .annotate(has_card=ExpressionWrapper(Q(figures__has_key="card"), output_field=BooleanField()))
+        .only("project_id", "period_start", "built_at")
+    )
+    snapshots = {s.project_id: s for s in rows}
     missing = [
         p
         for p in projects
-        if p.pk not in snapshots or snapshots[p.pk].period_start != services_reporting.week_of(p.local_today())
+        if p.pk not in snapshots
+        or snapshots[p.pk].period_start != services_reporting.week_of(p.local_today())
+        or not snapshots[p.pk].has_card  # built before the card's figures were kept in it
     ]
     if missing:
         snapshots.update(services_reporting.status_snapshots_refresh(projects=missing, language=language))
@@ -130,88 +139,39 @@ def _statuses(projects: list[Project], language: str) -> dict[int, dict]:
         lock = "status-snapshots-refresh:" + hashlib.sha1(repr(stale).encode()).hexdigest()  # noqa: S324 — a key
         if cache.add(lock, 1, STATUS_CACHE_SECONDS):
             transaction.on_commit(lambda: tasks.refresh_status_snapshots.delay(stale))
-    return {pk: snapshot.figures for pk, snapshot in snapshots.items()}
-
-
-def _go_live(projects: list[Project]) -> dict[int, Milestone]:
-    """The last milestone of each project (by baseline date): its go-live."""
-    last: dict[int, Milestone] = {}
-    for milestone in Milestone.objects.filter(project__in=projects).order_by("project_id", "baseline_date", "id"):
-        last[milestone.project_id] = milestone
-    return last
-
-
-def _budgets(projects: list[Project]) -> dict[int, dict]:
-    rows = (
-        BudgetLine.objects.filter(project__in=projects)
-        .values("project_id")
-        .annotate(baseline=Sum("baseline"), forecast=Sum("forecast"))
-    )
-    budgets = {}
-    for row in rows:
-        baseline, forecast = row["baseline"] or Decimal(0), row["forecast"] or Decimal(0)
-        variance = forecast - baseline
-        percent = round(100 * variance / baseline, 1) if baseline else None
-        budgets[row["project_id"]] = {
-            "baseline": baseline,
-            "forecast": forecast,
-            "variance": variance,
-            "percent": percent,
-        }
-    return budgets
+    return snapshots
 
 
 BADGES = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
 
 
-def _dot(status: str) -> dict | None:
-    """A status badge, worded here once rather than by a template include per badge (the
-    portfolio shows ~300 of them for 50 projects)."""
+def _status_dots() -> dict[str, dict]:
+    """The status badges, worded once per page rather than per badge (the portfolio shows ~300
+    of them for 50 projects)."""
     labels = {"green": _("green"), "amber": _("amber"), "red": _("red")}
-    return {"badge": BADGES[status], "label": labels[status]} if status in BADGES else None
+    return {status: {"badge": badge, "label": labels[status]} for status, badge in BADGES.items()}
 
 
-def _go_live_text(milestone: Milestone | None) -> dict | None:
-    if milestone is None:
+def _go_live_text(go_live: dict | None) -> dict | None:
+    if go_live is None:
         return None
-    slip = milestone.slip_days
+    slip = go_live["slip"]
     return {
-        "dates": _("baseline %(baseline)s, forecast %(forecast)s")
-        % {"baseline": milestone.baseline_date.isoformat(), "forecast": milestone.forecast_date.isoformat()},
+        "dates": _("baseline %(baseline)s, forecast %(forecast)s") % go_live,
         "late": ngettext("%(counter)s day late", "%(counter)s days late", slip) % {"counter": slip} if slip > 0 else "",
     }
 
 
+CARD_TEMPLATE = "projects/_portfolio_card.html"
+CARD_SECONDS = 2 * STATUS_CACHE_SECONDS
+
+
 def portfolio(user, language: str) -> dict:
-    memberships = dashboard_memberships(user)
-    projects = [m.project for m in memberships]
-    statuses = _statuses(projects, language)
-    go_live = _go_live(projects)
-    budgets = _budgets(projects)
-    today = timezone.localdate()
-    figures = [(figure, figure.build(projects, today)) for figure in portfolio_figures]
-    rows = []
-    for project in projects:
-        status = statuses[project.pk]
-        sections = [{**s, "dot": _dot(s["status"])} for s in status["sections"] if s["status"]]
-        adoption = next((s for s in status["sections"] if s["key"] == "adoption"), None)
-        trends = []
-        for figure, values in figures:
-            series = values.get(project.pk, [])
-            trends.append({"label": figure.label, "values": series, "spark": sparkline(series)})
-        rows.append(
-            {
-                "project": project,
-                "overall": status["overall"],
-                "overall_dot": _dot(status["overall"]),
-                "sections": sections,
-                "adoption": adoption,
-                "go_live": go_live.get(project.pk),
-                "go_live_text": _go_live_text(go_live.get(project.pk)),
-                "budget": budgets.get(project.pk),
-                "trends": trends,
-            }
-        )
+    """The portfolio: one card per project, the escalations awaiting the user and the decisions at
+    upcoming meetings."""
+    projects = [m.project for m in dashboard_memberships(user)]
+    snapshots = _snapshots(projects, language)
+    cards = portfolio_cards(projects, snapshots, language)
     ids = [p.pk for p in projects]
     receipts = list(
         EscalationRecipient.objects.filter(
@@ -221,6 +181,7 @@ def portfolio(user, language: str) -> dict:
             escalation__project__in=ids,
         )
         .select_related("escalation", "escalation__project")
+        .only("escalation__title", "escalation__project__code")
         .order_by("-escalation__opened_at")[:20]
     )
     decisions = list(
@@ -228,6 +189,74 @@ def portfolio(user, language: str) -> dict:
             meeting__project__in=ids, decision_required=True, outcome="", meeting__starts_at__gte=timezone.now()
         )
         .select_related("meeting", "meeting__project")
+        .only("title", "meeting__starts_at", "meeting__project__code")
         .order_by("meeting__starts_at", "order", "id")[:20]
     )
-    return {"rows": rows, "receipts": receipts, "decisions": decisions}
+    return {"cards": cards, "receipts": receipts, "decisions": decisions}
+
+
+def portfolio_cards(projects: list[Project], snapshots: dict[int, StatusSnapshot], language: str) -> list[SafeString]:
+    """Each project's card as HTML. Wording and rendering 50 cards was most of the portfolio's time
+    (docs/performance.md), and a card only changes with its snapshot, so it is cached under the
+    snapshot's build time: a rebuilt snapshot (every few minutes, by the beat) is a new key, never
+    a stale card. One cache round trip for all the cards; only the others are worded and rendered,
+    with their figures read in one query."""
+    keys = {project.pk: _card_key(project, snapshots[project.pk], language) for project in projects}
+    cached = cache.get_many(list(keys.values()))
+    missing = [project for project in projects if keys[project.pk] not in cached]
+    figures = _figures([snapshots[project.pk] for project in missing])
+    rendered = {}
+    if missing:
+        labels = {figure.key: str(figure.label) for figure in portfolio_figures}
+        dots = _status_dots()
+        for project in missing:
+            row = card_row(project, figures[project.pk], labels, dots)
+            rendered[keys[project.pk]] = render_to_string(CARD_TEMPLATE, {"row": row})
+        cache.set_many(rendered, CARD_SECONDS)
+    return [mark_safe(cached.get(keys[p.pk]) or rendered[keys[p.pk]]) for p in projects]  # noqa: S308 — our template
+
+
+def _figures(snapshots: list[StatusSnapshot]) -> dict[int, dict]:
+    """The figures of these snapshots: those just built carry them, the others are read in one query."""
+    figures = {s.project_id: s.figures for s in snapshots if "figures" not in s.get_deferred_fields()}
+    unread = [s.pk for s in snapshots if s.project_id not in figures]
+    if unread:
+        figures.update(StatusSnapshot.objects.filter(pk__in=unread).values_list("project_id", "figures"))
+    return figures
+
+
+def _card_key(project: Project, snapshot: StatusSnapshot, language: str) -> str:
+    content = (
+        f"{_CARD_TEMPLATE_DIGEST}|{language}|{project.pk}|{project.code}|{project.name}|{snapshot.built_at.isoformat()}"
+    )
+    return "portfolio-card:" + hashlib.sha256(content.encode()).hexdigest()
+
+
+def card_row(project: Project, figures: dict, labels: dict[str, str], dots: dict[str, dict]) -> dict:
+    """What a project's card shows, worded in the active language."""
+    card = figures["card"]
+    adoption = next((s for s in figures["sections"] if s["key"] == "adoption"), None)
+    return {
+        "code": project.code,
+        "name": project.name,
+        "overall": figures["overall"],
+        "overall_dot": dots.get(figures["overall"]),
+        "sections": [{**s, "dot": dots.get(s["status"])} for s in figures["sections"] if s["status"]],
+        "adoption_summary": adoption["summary"] if adoption else "",
+        "go_live_text": _go_live_text(card["go_live"]),
+        "budget": card["budget"],
+        "trends": [
+            {"label": labels[key], "values": values, "spark": sparkline(values)}
+            for key, values in card["trends"].items()
+            if key in labels
+        ],
+    }
+
+
+def _template_digest(name: str) -> str:
+    """A deployment with a changed card template renders new cards instead of serving old ones."""
+    with open(get_template(name).origin.name, "rb") as source:
+        return hashlib.sha256(source.read()).hexdigest()[:16]
+
+
+_CARD_TEMPLATE_DIGEST = _template_digest(CARD_TEMPLATE)

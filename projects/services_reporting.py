@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .cards import card_figures
 from .models import Membership, Project, StatusReport, StatusSnapshot, User
 from .outbox import email_queue
 from .permissions import LEADERSHIP_ROLES, Capability
@@ -155,6 +156,7 @@ def status_snapshots_refresh(*, projects: list[Project], language: str) -> dict[
     """Recompute this week's live status of each project in `language` and store it (the
     portfolio's rollup); idempotent, one upsert for all of them."""
     snapshots = []
+    cards = card_figures(projects, timezone.localdate())
     for project in projects:
         period_start = week_of(project.local_today())
         built = build(project, period_start, language)
@@ -163,6 +165,7 @@ def status_snapshots_refresh(*, projects: list[Project], language: str) -> dict[
         built["sections"] = [
             {key: section.get(key) for key in ("key", "label", "status", "summary")} for section in built["sections"]
         ]
+        built["card"] = cards[project.pk]
         snapshots.append(
             StatusSnapshot(
                 project=project,

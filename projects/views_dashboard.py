@@ -17,6 +17,7 @@ def project_dashboard(request, code):
 def portfolio(request):
     """Every project where the user may see the dashboard, on one screen; empty for the others."""
     context = dashboards.portfolio(request.user, get_language())
+    context["sees_portfolio"] = bool(context["cards"])  # the same memberships as the navigation's link
     return render(request, "projects/portfolio.html", context)
 
 
