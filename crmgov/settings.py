@@ -103,6 +103,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Every select of a form's model choices went through a server-side cursor (DECLARE, FETCH,
+    # CLOSE: three round trips, and WITH HOLD outside a transaction makes the server materialise the
+    # result anyway). Exports are capped (MAX_ROWS), so reading them client-side costs little.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
@@ -111,18 +112,19 @@ def _issue_list_filter(request, membership):
 
 
 # The columns a list row shows: the rest of each issue (descriptions, people's other fields) stays in the database.
-LIST_COLUMNS = (
-    "number", "title", "severity", "status", "created_at", "project__code", "module__name", "reporter__full_name",
-)  # fmt: skip
+LIST_COLUMNS = ("number", "title", "severity", "status", "created_at", "module__name", "reporter__full_name")
 
 
-def _word_rows(issues: list[Issue]) -> None:
-    """Word each row's labels and date once per page, not per cell in the template (the rows are
-    most of the page's time: docs/performance.md)."""
+def _word_rows(project, issues: list[Issue]) -> None:
+    """Word each row's reference, link, labels and date once per page, not per cell in the
+    template (the rows are most of the page's time: docs/performance.md)."""
     severities = {value: str(label) for value, label in Issue.Severity.choices}
     statuses = {value: str(label) for value, label in Issue.Status.choices}
     short_date = get_format("SHORT_DATE_FORMAT")
+    issues_url = reverse("issues:list", kwargs={"code": project.code})
     for issue in issues:
+        issue.ref = f"{project.code}-{issue.number:04d}"
+        issue.url = f"{issues_url}{issue.number}/"
         issue.severity_label = severities.get(issue.severity, issue.severity)
         issue.status_label = statuses.get(issue.status, issue.status)
         issue.reported_on = dateformat.format(timezone.localtime(issue.created_at), short_date)
@@ -131,9 +133,9 @@ def _word_rows(issues: list[Issue]) -> None:
 def issue_list(request, code):
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     issue_filter = _issue_list_filter(request, membership)
-    rows = issue_filter.qs.select_related(None).select_related("project", "module", "reporter")
+    rows = issue_filter.qs.select_related(None).select_related("module", "reporter")
     page = paginate(request, rows.only(*LIST_COLUMNS))
-    _word_rows(page.object_list)
+    _word_rows(membership.project, page.object_list)
     context = {"project": membership.project, "membership": membership, "filter": issue_filter, "page": page}
     return render(request, "issues/issue_list.html", context)
 
