@@ -151,6 +151,9 @@ def issue_export(request, code, fmt):
 def _get_issue(request, code, number, capability=Capability.PROJECT_VIEW):
     membership = get_membership_for(request, code, capability)
     issue = get_object_or_404(selectors.issue_detail_queryset(membership), number=number)
+    issue.project = membership.project
+    if issue.duplicate_of is not None:
+        issue.duplicate_of.project = membership.project
     return membership, issue
 
 
