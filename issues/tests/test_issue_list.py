@@ -93,3 +93,16 @@ def test_the_count_is_capped_instead_of_scanning_everything(pm_client, file_issu
     monkeypatch.setattr(paging.paginate, "__defaults__", (50, 3))
     page = pm_client.get(LIST).context["page"]
     assert page.count == 3 and page.count_capped
+
+
+def test_a_row_shows_the_issue_escaped_with_its_labels_in_the_readers_language(pm_client, team, file_issue):
+    file_issue(title='<script>alert("x")</script> & 报价', severity="high")
+    pm = team.user(Role.PM)
+    pm.language = "zh-hans"
+    pm.save()
+    page = pm_client.get(LIST).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 报价" in page
+    assert 'href="/p/SCRM/issues/1/">SCRM-0001</a>' in page
+    assert '<span class="badge severity-badge-high me-1">高</span>' in page
+    assert "新问题" in page  # the status
