@@ -192,7 +192,8 @@ def portfolio(user, language: str) -> dict:
         .only("title", "meeting__starts_at", "meeting__project__code")
         .order_by("meeting__starts_at", "order", "id")[:20]
     )
-    return {"cards": cards, "receipts": receipts, "decisions": decisions}
+    as_of = min((snapshot.built_at for snapshot in snapshots.values()), default=None)
+    return {"cards": cards, "as_of": as_of, "receipts": receipts, "decisions": decisions}
 
 
 def portfolio_cards(projects: list[Project], snapshots: dict[int, StatusSnapshot], language: str) -> list[SafeString]:
