@@ -79,7 +79,11 @@ class ReportPage:
     missed: list[datetime.date]
 
 
-def report_page(project: Project, reporter, day: datetime.date) -> ReportPage:
+MISSED_LOOK_BACK = 14  # periods
+
+
+def report_page(project: Project, reporter, day: datetime.date, joined: datetime.date | None) -> ReportPage:
+    """`joined`: when the reporter's membership began (no missed reports before it)."""
     cadence = issue_settings_for(project).report_cadence
     start = period_start(cadence, day)
     end = period_end(cadence, start)
@@ -91,7 +95,9 @@ def report_page(project: Project, reporter, day: datetime.date) -> ReportPage:
         )
         .first()
     )
-    calendar = WorkingCalendar(project, start, end)
+    # One calendar (one query) for this period and the recent ones checked for missed reports.
+    look_back_start = today - datetime.timedelta(days=MISSED_LOOK_BACK * 31)
+    calendar = WorkingCalendar(project, min(start, look_back_start), max(end, today))
     return ReportPage(
         cadence=cadence,
         period_start=start,
@@ -99,26 +105,25 @@ def report_page(project: Project, reporter, day: datetime.date) -> ReportPage:
         report=report,
         is_open=report is None or report.is_open(today),
         is_late=today > end,
-        working=bool(calendar.working_days()),
-        missed=missed_periods(project, reporter, today, cadence),
+        working=bool(calendar.working_days(start, end)),
+        missed=missed_periods(project, reporter, today, cadence, joined or today, calendar),
     )
 
 
-def missed_periods(project: Project, reporter, today: datetime.date, cadence: str, look_back: int = 14) -> list:
-    """Recent past periods with a working day and no report by this reporter, newest first."""
-    calendar = WorkingCalendar(project, today - datetime.timedelta(days=look_back * 31), today)
+def missed_periods(
+    project: Project, reporter, today: datetime.date, cadence: str, joined: datetime.date, calendar: WorkingCalendar
+) -> list:
+    """Recent past periods with a working day and no report by this reporter, newest first
+    (`calendar` covers the last `MISSED_LOOK_BACK` periods)."""
     current = period_start(cadence, today)
     starts, day = [], current
-    while len(starts) < look_back:
+    while len(starts) < MISSED_LOOK_BACK:
         day = period_start(cadence, day - datetime.timedelta(days=1))
         starts.append(day)
     filed = set(
         DailyReport.objects.filter(project=project, reporter=reporter, period_start__in=starts).values_list(
             "period_start", flat=True
         )
-    )
-    joined = (
-        Membership.objects.filter(project=project, user=reporter).values_list("active_from", flat=True).first() or today
     )
     return [
         start
