@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
 
 from projects.models import Membership, Project
 from projects.permissions import Capability
@@ -171,8 +172,11 @@ def leaderboard(project: Project, month: datetime.date, limit: int = 20) -> list
     """Points earned in the month, most first (D-LOG-5)."""
     start = month.replace(day=1)
     end = (start + datetime.timedelta(days=32)).replace(day=1)
+    # The month's bounds as moments (not `awarded_at__date`): a range on the (project, awarded_at) index.
+    zone = timezone.get_current_timezone()
+    since, until = (datetime.datetime.combine(day, datetime.time.min, tzinfo=zone) for day in (start, end))
     rows = (
-        PointAward.objects.filter(project=project, awarded_at__date__gte=start, awarded_at__date__lt=end)
+        PointAward.objects.filter(project=project, awarded_at__gte=since, awarded_at__lt=until)
         .values("user_id", "user__full_name")
         .annotate(points=Sum("points"), issues=Count("id"))
         .order_by("-points", "user__full_name")[:limit]
