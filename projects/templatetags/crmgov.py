@@ -2,7 +2,10 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from .. import form_markup
@@ -32,6 +35,14 @@ def lean_field(field) -> str:
         field.as_widget(attrs={"class": widget_class + (" is-invalid" if field.errors else "")}),
         errors,
     )
+
+
+@register.filter
+def table_cells(row) -> str:
+    """`<td>{{ cell }}</td>` for each cell of a table row, joined in Python: a dashboard's tables have
+    a hundred and more cells, and a template loop per row costs twice as much."""
+    cells = (conditional_escape(localize(template_localtime(cell))) for cell in row)
+    return mark_safe("".join(f"<td>{cell}</td>" for cell in cells))  # noqa: S308 (each cell escaped)
 
 
 @register.filter
