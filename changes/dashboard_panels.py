@@ -9,7 +9,7 @@ from projects.registry import DashboardPanel
 from .models import ChangeRequest
 
 
-def change_funnel(project) -> dict:
+def change_funnel(project, _reads) -> dict:
     counts = dict(
         ChangeRequest.objects.filter(project=project)
         .values("status")

@@ -37,6 +37,17 @@ class ChangeSettings(models.Model):
         return str(self.project)
 
 
+STATUS_BADGES = {
+    "awaiting_decision": "text-bg-warning",
+    "in_development": "text-bg-info",
+    "delivered": "text-bg-info",
+    "in_pilot": "text-bg-info",
+    "closed": "text-bg-success",
+    "rejected": "text-bg-light border",
+    "withdrawn": "text-bg-light border",
+}
+
+
 class ChangeRequest(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -156,6 +167,11 @@ class ChangeRequest(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def status_badge(self) -> str:
+        """The badge colour of the status (lists render it per row: no template logic there)."""
+        return STATUS_BADGES.get(self.status, "text-bg-primary")
 
 
 class SolutionOption(models.Model):

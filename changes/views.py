@@ -39,25 +39,42 @@ def _filtered(request, membership):
     return changes
 
 
+# The columns a list row shows: the rest of each change (texts, other people) stays in the database.
+LIST_COLUMNS = ("number", "title", "status", "requester__full_name", "selected_option__cost_estimate")
+
+
+def _word_rows(changes: list[ChangeRequest], project_code: str, status_labels: dict[str, str]) -> None:
+    """Word each row's reference and status once per page, not per cell in the template
+    (`get_status_display` translates every choice on each call)."""
+    for change in changes:
+        change.row_reference = f"{project_code}-CR{change.number:03d}"
+        change.status_label = status_labels.get(change.status, change.status)
+
+
 def change_list(request, code):
     """The pipeline (count and value by state) and the filterable list."""
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    project = membership.project
+    status_labels = {value: str(label) for value, label in S.choices}
     by_status = {
         row["status"]: row
-        for row in ChangeRequest.objects.filter(project=membership.project)
+        for row in ChangeRequest.objects.filter(project=project)
         .values("status")
         .annotate(count=Count("id"), value=Sum("selected_option__cost_estimate"))
     }
     pipeline = [
-        {"status": status, "label": S(status).label, **by_status.get(status, {"count": 0, "value": None})}
+        {"status": status, "label": status_labels[status], **by_status.get(status, {"count": 0, "value": None})}
         for status in ChangeRequest.PIPELINE
     ]
+    rows = _filtered(request, membership).select_related(None).select_related("requester", "selected_option")
+    page = paginate(request, rows.only(*LIST_COLUMNS))
+    _word_rows(page.object_list, project.code, status_labels)
     context = {
-        "project": membership.project,
+        "project": project,
         "membership": membership,
         "pipeline": pipeline,
-        "page": paginate(request, _filtered(request, membership)),
-        "statuses": S.choices,
+        "page": page,
+        "statuses": list(status_labels.items()),
         "can_request": membership.can(Capability.CHANGES_REQUEST),
     }
     return render(request, "changes/change_list.html", context)

@@ -53,9 +53,13 @@ def _week_labels(project) -> list[str]:
     return [week.isoformat() for week in week_starts(project.local_today(), WEEKS)]
 
 
-def issue_flow(project) -> dict:
+def _shared_weekly_flow(project, reads) -> tuple[list[int], list[int]]:
+    return reads.once("issues:weekly-flow", lambda: _weekly_flow(project))
+
+
+def issue_flow(project, reads) -> dict:
     categories = _week_labels(project)
-    opened, resolved = _weekly_flow(project)
+    opened, resolved = _shared_weekly_flow(project, reads)
     return {
         "chart": {
             "kind": "bar",
@@ -67,9 +71,9 @@ def issue_flow(project) -> dict:
     }
 
 
-def issue_control(project) -> dict:
+def issue_control(project, reads) -> dict:
     categories = _week_labels(project)
-    chart = control_chart(_weekly_flow(project)[0])
+    chart = control_chart(_shared_weekly_flow(project, reads)[0])
     out = set(chart.out_of_control)
     return {
         "chart": {
@@ -92,13 +96,31 @@ def issue_control(project) -> dict:
     }
 
 
-def issue_backlog(project) -> dict:
-    counts = dict(
+def _open_issues(project) -> tuple[dict[str, int], list[int]]:
+    """The open issues counted by severity and by age (`AGEING_BUCKETS`), in one pass over them."""
+    now = timezone.now()
+    by_age = {}
+    for low, high in AGEING_BUCKETS:
+        condition = Q(created_at__lte=now - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=now - datetime.timedelta(days=high + 1))
+        by_age[f"b{low}"] = Count("id", filter=condition)
+    rows = list(
         Issue.objects.filter(project=project, status__in=Issue.OPEN_STATUSES)
         .values("severity")
-        .annotate(n=Count("id"))
-        .values_list("severity", "n")
+        .annotate(n=Count("id"), **by_age)
     )
+    by_severity = {row["severity"]: row["n"] for row in rows}
+    ages = [sum(row[f"b{low}"] for row in rows) for low, _high in AGEING_BUCKETS]
+    return by_severity, ages
+
+
+def _shared_open_issues(project, reads) -> tuple[dict[str, int], list[int]]:
+    return reads.once("issues:open-issues", lambda: _open_issues(project))
+
+
+def issue_backlog(project, reads) -> dict:
+    counts = _shared_open_issues(project, reads)[0]
     labels = [label for _value, label in Issue.Severity.choices]
     values = [counts.get(value, 0) for value in Issue.Severity.values]
     return {
@@ -112,20 +134,12 @@ def issue_backlog(project) -> dict:
     }
 
 
-def issue_ageing(project) -> dict:
-    now = timezone.now()
-    aggregates = {}
-    for low, high in AGEING_BUCKETS:
-        condition = Q(created_at__lte=now - datetime.timedelta(days=low))
-        if high is not None:
-            condition &= Q(created_at__gt=now - datetime.timedelta(days=high + 1))
-        aggregates[f"b{low}"] = Count("id", filter=condition)
-    counts = Issue.objects.filter(project=project, status__in=Issue.OPEN_STATUSES).aggregate(**aggregates)
+def issue_ageing(project, reads) -> dict:
+    values = _shared_open_issues(project, reads)[1]
     labels = [
         _("%(low)s–%(high)s days") % {"low": low, "high": high} if high else _("over %(days)s days") % {"days": low - 1}
         for low, high in AGEING_BUCKETS
     ]
-    values = [counts[f"b{low}"] for low, _high in AGEING_BUCKETS]
     return {
         "chart": {"kind": "bar", "categories": labels, "series": [{"name": _("Open issues"), "data": values}]},
         "columns": [_("Age"), _("Open issues")],
@@ -133,7 +147,7 @@ def issue_ageing(project) -> dict:
     }
 
 
-def recognition(project) -> dict:
+def recognition(project, _reads) -> dict:
     rows = leaderboard(project, project.local_today(), limit=10)
     return {
         "chart": None,

@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,21 @@ class ScreenshotsField(forms.FileField):
         return [super(ScreenshotsField, self).clean(item, initial) for item in files]
 
 
+class ListedModelChoiceIterator(ModelChoiceIterator):
+    """The choices from one plain query: Django's `.iterator()` here opens a server-side cursor on
+    PostgreSQL, several round trips for a handful of rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    iterator = ListedModelChoiceIterator
+
+
 class IssueReportForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
@@ -29,7 +45,7 @@ class IssueReportForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. Customer list export fails")}),
     )
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
-    module = forms.ModelChoiceField(
+    module = ListedModelChoiceField(
         label=_("Where in the CRM"), queryset=Module.objects.none(), required=False, empty_label=_("Not sure")
     )
     severity = forms.ChoiceField(

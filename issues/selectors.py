@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
 
 from projects.models import Membership, Project
 from projects.permissions import Capability
@@ -79,7 +80,11 @@ class ReportPage:
     missed: list[datetime.date]
 
 
-def report_page(project: Project, reporter, day: datetime.date) -> ReportPage:
+MISSED_LOOK_BACK = 14  # periods
+
+
+def report_page(project: Project, reporter, day: datetime.date, joined: datetime.date | None) -> ReportPage:
+    """`joined`: when the reporter's membership began (no missed reports before it)."""
     cadence = issue_settings_for(project).report_cadence
     start = period_start(cadence, day)
     end = period_end(cadence, start)
@@ -91,7 +96,9 @@ def report_page(project: Project, reporter, day: datetime.date) -> ReportPage:
         )
         .first()
     )
-    calendar = WorkingCalendar(project, start, end)
+    # One calendar (one query) for this period and the recent ones checked for missed reports.
+    look_back_start = today - datetime.timedelta(days=MISSED_LOOK_BACK * 31)
+    calendar = WorkingCalendar(project, min(start, look_back_start), max(end, today))
     return ReportPage(
         cadence=cadence,
         period_start=start,
@@ -99,26 +106,25 @@ def report_page(project: Project, reporter, day: datetime.date) -> ReportPage:
         report=report,
         is_open=report is None or report.is_open(today),
         is_late=today > end,
-        working=bool(calendar.working_days()),
-        missed=missed_periods(project, reporter, today, cadence),
+        working=bool(calendar.working_days(start, end)),
+        missed=missed_periods(project, reporter, today, cadence, joined or today, calendar),
     )
 
 
-def missed_periods(project: Project, reporter, today: datetime.date, cadence: str, look_back: int = 14) -> list:
-    """Recent past periods with a working day and no report by this reporter, newest first."""
-    calendar = WorkingCalendar(project, today - datetime.timedelta(days=look_back * 31), today)
+def missed_periods(
+    project: Project, reporter, today: datetime.date, cadence: str, joined: datetime.date, calendar: WorkingCalendar
+) -> list:
+    """Recent past periods with a working day and no report by this reporter, newest first
+    (`calendar` covers the last `MISSED_LOOK_BACK` periods)."""
     current = period_start(cadence, today)
     starts, day = [], current
-    while len(starts) < look_back:
+    while len(starts) < MISSED_LOOK_BACK:
         day = period_start(cadence, day - datetime.timedelta(days=1))
         starts.append(day)
     filed = set(
         DailyReport.objects.filter(project=project, reporter=reporter, period_start__in=starts).values_list(
             "period_start", flat=True
         )
-    )
-    joined = (
-        Membership.objects.filter(project=project, user=reporter).values_list("active_from", flat=True).first() or today
     )
     return [
         start
@@ -166,8 +172,11 @@ def leaderboard(project: Project, month: datetime.date, limit: int = 20) -> list
     """Points earned in the month, most first (D-LOG-5)."""
     start = month.replace(day=1)
     end = (start + datetime.timedelta(days=32)).replace(day=1)
+    # The month's bounds as moments (not `awarded_at__date`): a range on the (project, awarded_at) index.
+    zone = timezone.get_current_timezone()
+    since, until = (datetime.datetime.combine(day, datetime.time.min, tzinfo=zone) for day in (start, end))
     rows = (
-        PointAward.objects.filter(project=project, awarded_at__date__gte=start, awarded_at__date__lt=end)
+        PointAward.objects.filter(project=project, awarded_at__gte=since, awarded_at__lt=until)
         .values("user_id", "user__full_name")
         .annotate(points=Sum("points"), issues=Count("id"))
         .order_by("-points", "user__full_name")[:limit]

@@ -72,7 +72,7 @@ def _report_url(project, day) -> str:
 
 
 def _render_report(request, membership, day, form):
-    page = selectors.report_page(membership.project, request.user, day)
+    page = selectors.report_page(membership.project, request.user, day, joined=membership.active_from)
     context = {"project": membership.project, "membership": membership, "page": page, "form": form, "day": day}
     return render(request, "issues/report.html", context, status=400 if form.errors else 200)
 

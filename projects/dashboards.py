@@ -32,7 +32,7 @@ from .models import (
     StatusSnapshot,
 )
 from .permissions import Capability
-from .registry import dashboard_panels, portfolio_figures
+from .registry import PanelReads, dashboard_panels, portfolio_figures
 from .selectors import milestone_chart_data, risk_heat_map
 
 WEEKS = 12
@@ -75,14 +75,19 @@ def control_chart(values: list[int]) -> ControlChart:
 
 
 def project_dashboard(project: Project) -> dict:
-    milestones = list(Milestone.objects.filter(project=project).select_related("owner", "phase"))
+    milestones = list(
+        Milestone.objects.filter(project=project).only("name", "baseline_date", "forecast_date", "actual_date")
+    )
     tolerance = project.schedule_tolerance_days
     for milestone in milestones:
         milestone.exception = milestone.beyond_tolerance(tolerance)
-    risks = list(Risk.objects.filter(project=project, status=Risk.Status.OPEN))
+    risks = list(
+        Risk.objects.filter(project=project, status=Risk.Status.OPEN).only("title", "probability", "impact", "status")
+    )
     panels = []
+    reads = PanelReads()
     for panel in dashboard_panels:
-        built = panel.build(project)
+        built = panel.build(project, reads)
         panels.append({"key": panel.key, "label": panel.label, "data_id": f"panel-{panel.key}-data", **built})
     return {
         "milestones": milestones,

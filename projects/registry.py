@@ -232,9 +232,24 @@ def register_closure_figures(provider: ClosureFigures) -> None:
 
 # --- Panels of the project dashboard (issue 7) ------------------------------------------------------
 #
-# Each app contributes the charts it owns. `build(project)` → {"chart": dict for json_script (or None),
-# "columns": [str], "rows": [[cell, …]]}; the rows are the chart's plain table view. A few aggregate
-# queries at most, bounded in time: a panel never reads more than ~10,000 raw rows.
+# Each app contributes the charts it owns. `build(project, reads)` → {"chart": dict for json_script (or
+# None), "columns": [str], "rows": [[cell, …]]}; the rows are the chart's plain table view. A few aggregate
+# queries at most, bounded in time: a panel never reads more than ~10,000 raw rows. Panels showing the
+# same figures two ways read them once through `reads`.
+
+
+class PanelReads:
+    """What the panels of one dashboard page read in common (a weekly series charted twice, the open
+    backlog counted by severity and by age): read by the first panel that needs it, reused by the
+    others on the same page, gone with the page."""
+
+    def __init__(self):
+        self._read: dict[str, object] = {}
+
+    def once(self, key: str, read: Callable[[], object]):
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
 
 
 @dataclass(frozen=True)
@@ -242,7 +257,7 @@ class DashboardPanel:
     key: str
     label: str | Promise
     order: int
-    build: Callable[[object], dict]
+    build: Callable[[object, PanelReads], dict]
 
 
 dashboard_panels: list[DashboardPanel] = []

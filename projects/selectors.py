@@ -149,7 +149,8 @@ def budget_overview(project: Project) -> dict:
 
 
 def risk_heat_map(risks: list[Risk]) -> list[dict]:
-    """Rows from impact 5 down to 1, columns probability 1…5, each cell the open risks in it."""
+    """Rows from impact 5 down to 1, columns probability 1…5, each cell the open risks in it (and
+    their titles, for the cell's tooltip)."""
     cells: dict[tuple[int, int], list[Risk]] = {}
     for risk in risks:
         if risk.status == Risk.Status.OPEN:
@@ -161,6 +162,7 @@ def risk_heat_map(risks: list[Risk]) -> list[dict]:
                 {
                     "probability": probability,
                     "risks": cells.get((impact, probability), []),
+                    "titles": "; ".join(risk.title for risk in cells.get((impact, probability), [])),
                     "level": "high" if impact * probability >= 15 else "medium" if impact * probability >= 6 else "low",
                 }
                 for probability in range(1, 6)

@@ -77,6 +77,13 @@ def test_search_terms_split_chinese_into_pairs():
     assert selectors.search_terms("导出失败 CRM") == ["crm", "导出", "出失", "失败"]
 
 
+def test_the_leaderboard_month_follows_the_local_calendar(team, file_issue, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 10, 31, 17, 30, tzinfo=datetime.UTC))  # 1 November in Shanghai
+    resolved(team, file_issue(severity="low"))
+    assert [row.points for row in selectors.leaderboard(team.project, datetime.date(2026, 11, 1))] == [1]
+    assert selectors.leaderboard(team.project, datetime.date(2026, 10, 1)) == []
+
+
 def test_monthly_leaderboard(client, team, file_issue, time_machine):
     time_machine.move_to(datetime.datetime(2026, 10, 15, 3, tzinfo=datetime.UTC))
     resolved(team, file_issue(severity="critical"))

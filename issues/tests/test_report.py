@@ -92,6 +92,17 @@ def test_invalid_issue_keeps_what_was_typed(key_user_client):
     assert Issue.objects.count() == 0
 
 
+def test_an_invalid_issue_shows_the_error_at_its_field(key_user_client, module):
+    typed = {"title": "", "description": "卡住", "module": module.pk, "severity": "high"}
+    page = key_user_client.post(url(), typed).content.decode()
+    title = page[page.index('id="div_id_title"') : page.index('id="suggestions"')]
+    assert 'class="textinput form-control is-invalid"' in title and 'aria-invalid="true"' in title
+    assert "This field is required." in title
+    assert f'<option value="{module.pk}" selected>' in page
+    assert 'aria-describedby="id_screenshots_helptext"' in page
+    assert "On a computer you can also paste." in page
+
+
 def test_a_missed_day_can_be_filed_late(key_user_client, team, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC))  # a Wednesday
     response = key_user_client.post(url("issues:report_no_problems"), {"day": "2026-11-17"})

@@ -1,10 +1,13 @@
 import datetime
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from projects.dashboards import control_chart, week_starts, weekly_series
 from projects.permissions import Role
+from projects.templatetags.crmgov import table_cells
 
 
 def test_control_chart_centre_line_is_the_mean_and_limits_three_sigma():
@@ -65,3 +68,9 @@ def test_the_status_report_links_the_next_meeting(team):
     built = services_reporting.build(team.project, datetime.date(2026, 11, 23), "en")
     section = next(s for s in built["sections"] if s["items"] and s["items"][0]["text"] == "指导委员会")
     assert section["items"][0]["url"].endswith(f"/meetings/{meeting.pk}/")
+
+
+def test_table_cells_read_as_a_template_loop_writes_them():
+    row = ["<b>R&D</b>", 1234, 2.5, None, datetime.date(2026, 11, 23), gettext_lazy("Opened"), ""]
+    loop = Template("{% for cell in row %}<td>{{ cell }}</td>{% endfor %}").render(Context({"row": row}))
+    assert table_cells(row) == loop
