@@ -1,7 +1,8 @@
+import functools
 from decimal import Decimal
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -59,6 +60,13 @@ def amount(value) -> str:
     return f"{Decimal(value):,.0f}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _project_url(url_name: str, code: str, script_prefix: str) -> str:
+    """Every project page reverses its ~19 navigation links: the same few hundred URLs, so
+    remembered (per script prefix, which `reverse` depends on)."""
+    return reverse(url_name, kwargs={"code": code})
+
+
 @register.simple_tag(takes_context=True)
 def project_nav_items(context, membership) -> list[dict]:
     """The project navigation entries this member may use, the current one marked."""
@@ -68,7 +76,7 @@ def project_nav_items(context, membership) -> list[dict]:
         {
             "label": item.label,
             "icon": item.icon,
-            "url": reverse(item.url_name, kwargs={"code": membership.project.code}),
+            "url": _project_url(item.url_name, membership.project.code, get_script_prefix()),
             "active": current_name == item.url_name,
         }
         for item in project_nav
