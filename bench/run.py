@@ -192,10 +192,18 @@ def run_wrk(page: dict) -> dict:
     return json.loads(line.removeprefix("JSON:"))
 
 
-def summarise(page: dict, runs: list[dict], trivial_rps: float) -> dict:
+def run_rps(run: dict) -> float:
+    return run["requests"] / (run["duration_us"] / 1e6) if run["duration_us"] else 0.0
+
+
+def summarise(page: dict, runs: list[dict], trivial_runs: list[dict]) -> dict:
     requests = sum(run["requests"] for run in runs)
     seconds = sum(run["duration_us"] for run in runs) / 1e6
     rps = requests / seconds if seconds else 0.0
+    trivial_requests = sum(run["requests"] for run in trivial_runs)
+    trivial_rps = trivial_requests / (sum(run["duration_us"] for run in trivial_runs) / 1e6)
+    # Each round's own ratio too: on a shared machine the trivial page's rate moves the most.
+    round_ratios = [run_rps(run) / run_rps(trivial) for run, trivial in zip(runs, trivial_runs, strict=True)]
     median = statistics.median
     return {
         "page": page["name"],
@@ -207,6 +215,8 @@ def summarise(page: dict, runs: list[dict], trivial_rps: float) -> dict:
         "p95_ms": round(median(run["p95_us"] for run in runs) / 1000, 1),
         "p99_ms": round(median(run["p99_us"] for run in runs) / 1000, 1),
         "ratio": round(rps / trivial_rps, 3) if trivial_rps else None,
+        "ratio_min": round(min(round_ratios), 3),
+        "ratio_max": round(max(round_ratios), 3),
     }
 
 
@@ -240,8 +250,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    trivial = summarise(plan[0], results[plan[0]["name"]], 0)
-    rows = [summarise(page, results[page["name"]], trivial["rps"]) for page in plan]
+    trivial_runs = results[plan[0]["name"]]
+    rows = [summarise(page, results[page["name"]], trivial_runs) for page in plan]
     report = {
         "conditions": {
             "workers": WORKERS,
@@ -255,11 +265,13 @@ def main() -> None:
         },
         "pages": rows,
     }
-    print(f"\n{'page':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>7} {'errors':>6}")
+    header = f"{'page':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>7} {'rounds':>13}"
+    print(f"\n{header} {'errors':>6}")
     for row in rows:
+        spread = f"{row['ratio_min']:.3f}–{row['ratio_max']:.3f}"
         print(
             f"{row['page']:40} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['p99_ms']:8.1f}"
-            f" {row['ratio'] or 0:7.3f} {row['errors']:6d}  {verdict(row)}"
+            f" {row['ratio'] or 0:7.3f} {spread:>13} {row['errors']:6d}  {verdict(row)}"
         )
     print("\n" + json.dumps(report, ensure_ascii=False, indent=2))
     if E("BENCH_JSON"):
