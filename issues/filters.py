@@ -2,6 +2,7 @@
 
 import copy
 import datetime
+import functools
 import html
 
 import django_filters
@@ -21,6 +22,7 @@ AGE_CHOICES = [
     ("30", _("Last 30 days")),
     ("older", _("Older than 30 days")),
 ]
+MORE_FILTERS = ("status", "severity", "category", "module", "reporter", "consultant")
 SORTS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
@@ -109,10 +111,16 @@ class IssueFilter(django_filters.FilterSet):
         self.filters["module"].queryset = Module.objects.filter(project=project)
         self.filters["reporter"].queryset = people
         self.filters["consultant"].queryset = people
-        # Both person filters offer the same hundred people: read them once, as plain pairs.
-        choices = [(pk, full_name or email) for pk, full_name, email in people.values_list("pk", "full_name", "email")]
+        # Both person filters offer the same hundred people: read once, as plain pairs, and only
+        # when the selects are rendered (the list shows them behind "More filters").
+        choices = functools.cache(
+            lambda: (
+                [("", _("Anyone"))]
+                + [(pk, full_name or email) for pk, full_name, email in people.values_list("pk", "full_name", "email")]
+            )
+        )
         for name in ("reporter", "consultant"):
-            self.form.fields[name].widget.choices = [("", _("Anyone")), *choices]
+            self.form.fields[name].widget.choices = choices
 
     def search(self, queryset, name, value):
         if value.strip().isdigit():

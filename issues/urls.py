@@ -8,6 +8,7 @@ urlpatterns = [
     path("report/no-problems/", views.report_no_problems, name="report_no_problems"),
     path("suggest/", views.suggest, name="suggest"),
     path("issues/", views.issue_list, name="list"),
+    path("issues/more-filters/", views.issue_list_more_filters, name="list_more_filters"),
     path("issues/export.csv", views.issue_export, {"fmt": "csv"}, name="export_csv"),
     path("issues/export.xlsx", views.issue_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("issues/<int:number>/", views.issue_detail, name="detail"),

@@ -22,7 +22,7 @@ from projects.workflow import step_forms, take_step
 
 from . import exports, forms, selectors, services
 from .extensions import links_for
-from .filters import SORTS, IssueFilter
+from .filters import MORE_FILTERS, SORTS, IssueFilter
 from .models import Article, Issue, Module, Screenshot
 
 # --- The daily report -------------------------------------------------------
@@ -165,8 +165,24 @@ def issue_list(request, code):
         "filter": issue_filter,
         "page": page,
         "rows": _rows_html(membership.project, page.object_list),
+        "more_filters_open": _more_filters_open(request),
     }
     return render(request, "issues/issue_list.html", context)
+
+
+def _more_filters_open(request) -> bool:
+    """ "More filters" is shown open, its selects filled, when one of them is in use (or asked for
+    without JavaScript); otherwise they are fetched when it is opened: a hundred people twice over
+    are most of the page for someone who never opens it."""
+    return "more" in request.GET or any(request.GET.get(name) for name in MORE_FILTERS)
+
+
+@require_GET
+def issue_list_more_filters(request, code):
+    """The selects behind "More filters", for the list's current query (htmx, on first opening)."""
+    membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
+    context = {"project": membership.project, "filter": _issue_list_filter(request, membership)}
+    return render(request, "issues/_more_filters.html", context)
 
 
 def issue_export(request, code, fmt):

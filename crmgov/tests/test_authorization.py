@@ -142,6 +142,7 @@ ISSUE_CASES = [
     Case("issues:report_no_problems", "POST", FILERS),
     Case("issues:suggest", "GET", EVERYONE),
     Case("issues:list", "GET", EVERYONE),
+    Case("issues:list_more_filters", "GET", EVERYONE),
     Case("issues:export_csv", "GET", EVERYONE),
     Case("issues:export_xlsx", "GET", EVERYONE),
     Case("issues:detail", "GET", NOT_CONSULTANT, _issue_kwargs, hidden_from=CONSULTANT),

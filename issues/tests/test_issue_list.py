@@ -106,3 +106,30 @@ def test_a_row_shows_the_issue_escaped_with_its_labels_in_the_readers_language(p
     assert 'href="/p/SCRM/issues/1/">SCRM-0001</a>' in page
     assert '<span class="badge severity-badge-high me-1">高</span>' in page
     assert "新问题" in page  # the status
+
+
+def _queries(client, path, params=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, params).status_code == 200
+    return len(queries)
+
+
+def test_more_filters_are_fetched_when_opened_unless_one_is_in_use(pm_client, team, file_issue):
+    file_issue(title="报价单打印异常")
+    reporter = team.user(Role.KEY_USER)
+    closed = pm_client.get(LIST, {"q": "报价"}).content.decode()
+    assert 'name="reporter"' not in closed and reporter.full_name not in closed.split("<tbody>")[0]
+    assert 'hx-get="/p/SCRM/issues/more-filters/?q=%E6%8A%A5%E4%BB%B7"' in closed
+    assert 'href="?q=%E6%8A%A5%E4%BB%B7&amp;more=1"' in closed  # without JavaScript
+    fragment = pm_client.get(reverse("issues:list_more_filters", kwargs={"code": "SCRM"}), {"q": "报价"})
+    assert f'<option value="{reporter.pk}">{reporter.full_name}</option>' in fragment.content.decode()
+    for params in ({"more": "1"}, {"reporter": reporter.pk}):
+        page = pm_client.get(LIST, params).content.decode()
+        assert "<details open" in page and 'name="reporter"' in page
+    selected = pm_client.get(LIST, {"reporter": reporter.pk}).content.decode()
+    assert f'<option value="{reporter.pk}" selected>' in selected
+
+
+def test_the_people_and_modules_are_read_only_when_their_selects_are_shown(pm_client, file_issue):
+    file_issue(title="问题")
+    assert _queries(pm_client, LIST) + 2 == _queries(pm_client, LIST, {"more": "1"})
