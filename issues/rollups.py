@@ -1,12 +1,14 @@
 """Per-project per-day rollups of issues (issue 7): the dashboards read `IssueDay` rows instead of
-aggregating issues. A day's row is recomputed from that day's issues (idempotent, exact) in the
-same transaction as the write that changed them; `rebuild` repairs a whole project."""
+aggregating issues. Kept in the same transaction as the write that changes them: a filing adds one
+to its day, a move that sets or clears a resolution recomputes the days it touched from their issues;
+`rebuild` repairs a whole project."""
 
 import datetime
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
 from projects.models import Project
@@ -28,6 +30,21 @@ def _save(project: Project, rows: list[IssueDay]) -> None:
     IssueDay.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["project", "day"], update_fields=["opened", "resolved"]
     )
+
+
+def issue_day_count_opened(*, project: Project, moment: datetime.datetime) -> None:
+    """One more issue opened on the local day of `moment`: an increment under the row's lock, in
+    the filing transaction (exact, and constant time however many issues the day already has; a
+    recount read them all). Moves recount their days (`issue_days_refresh`): they are rare, and a
+    recount needs no knowledge of the issue's previous resolution time."""
+    day = local_day(project, moment)
+    if IssueDay.objects.filter(project=project, day=day).update(opened=F("opened") + 1):
+        return
+    try:
+        with transaction.atomic():  # the day's first issue, unless another filing created the row first
+            IssueDay.objects.create(project=project, day=day, opened=1, resolved=0)
+    except IntegrityError:
+        IssueDay.objects.filter(project=project, day=day).update(opened=F("opened") + 1)
 
 
 def issue_days_refresh(*, project: Project, moments: Iterable[datetime.datetime | None]) -> None:

@@ -27,7 +27,7 @@ from .models import (
     SupportSession,
 )
 from .periods import period_end, period_start
-from .rollups import issue_days_refresh
+from .rollups import issue_day_count_opened, issue_days_refresh
 from .screenshots import MAX_PER_ISSUE, CleanImage, clean_screenshot
 
 Status = Issue.Status
@@ -154,7 +154,7 @@ def issue_create(*, project: Project, reporter: User, report: DailyReport | None
     )
     _store_screenshots(issue, images, reporter)
     IssueEvent.objects.create(issue=issue, actor=reporter, kind=IssueEvent.Kind.CREATED, to_status=Status.NEW)
-    issue_days_refresh(project=project, moments=[issue.created_at])
+    issue_day_count_opened(project=project, moment=issue.created_at)
     return issue
 
 

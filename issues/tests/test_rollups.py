@@ -3,7 +3,9 @@
 import datetime
 import zoneinfo
 
-from django.db.models import Count
+import pytest
+from django.db import transaction
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -103,3 +105,30 @@ def test_rebuild_repairs_a_damaged_rollup(team):
     assert list(IssueDay.objects.filter(project=team.project).values_list("day", "opened")) == [
         (_day(team, issue.created_at), 1)
     ]
+
+
+def test_a_filing_adds_one_to_its_day_and_a_rolled_back_one_nothing(team):
+    issue = _file(team)
+    day = _day(team, issue.created_at)
+    IssueDay.objects.filter(project=team.project, day=day).update(opened=41)  # as if 41 were filed today
+    _file(team)
+    assert IssueDay.objects.get(project=team.project, day=day).opened == 42
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _file(team)
+        raise RuntimeError("the filing fails after the count")
+    assert IssueDay.objects.get(project=team.project, day=day).opened == 42
+
+
+def test_the_days_first_filing_counts_even_if_another_filing_created_the_row_meanwhile(team, monkeypatch):
+    issue = _file(team)  # the other filing: its row (opened 1) exists …
+    day = _day(team, issue.created_at)
+    update = QuerySet.update
+    looks = []
+
+    def not_there_yet(queryset, **fields):  # … but was not there yet when ours looked
+        looks.append(queryset.model)
+        return 0 if len(looks) == 1 else update(queryset, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", not_there_yet)
+    rollups.issue_day_count_opened(project=team.project, moment=issue.created_at)
+    assert IssueDay.objects.get(project=team.project, day=day).opened == 2
