@@ -65,8 +65,6 @@ def report(request, code):
 
 
 def _report_url(project, day) -> str:
-    from django.urls import reverse
-
     url = reverse("issues:report", kwargs={"code": project.code})
     return url if day == project.local_today() else f"{url}?day={day.isoformat()}"
 
