@@ -14,6 +14,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from projects.models import Membership, Project
 from projects.permissions import Capability, roles_with
 
 from .calendars import WorkingCalendar
+from .compliance_cache import HEAT_MAP_CACHE_SECONDS, heat_map_key
 from .models import DailyReport
 from .periods import Cadence, days_of, period_end, period_start
 from .services import issue_settings_for
@@ -105,7 +107,11 @@ def _reports_covering(project: Project, start: datetime.date, end: datetime.date
         | Q(cadence=Cadence.WEEKLY, period_start__gte=start - datetime.timedelta(days=6))
         | Q(cadence=Cadence.MONTHLY, period_start__gte=start - datetime.timedelta(days=30))
     )
-    reports = DailyReport.objects.filter(reaches_in, project=project, period_start__lte=end)
+    # The loosest of those bounds, stated on its own, lets PostgreSQL read a range of the
+    # (project, period) index instead of every report of the project.
+    reports = DailyReport.objects.filter(
+        reaches_in, project=project, period_start__gte=start - datetime.timedelta(days=30), period_start__lte=end
+    )
     if user_ids is not None:
         reports = reports.filter(reporter__in=user_ids)
     covered: dict[tuple[int, datetime.date], bool] = {}
@@ -255,3 +261,58 @@ def compliance(project: Project, today: datetime.date) -> Compliance:
         ),
         total=total,
     )
+
+
+# --- The dashboard's heat map -------------------------------------------------------
+
+HEAT_MAP_DAYS = 20
+HEAT_MAP_PEOPLE = 25
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Reporters × the last completed working days: per cell FILED, LATE, MISSING or "" (not
+    expected that day, or a weekly or monthly period not over yet). The people with the most
+    missed days first, at most `HEAT_MAP_PEOPLE` of `reporters`."""
+
+    days: list[datetime.date]
+    people: list[tuple[str, tuple[str, ...]]]  # name, a state per day
+    reporters: int
+
+
+def heat_map(project: Project, today: datetime.date) -> HeatMap:
+    """The heat map as of `today`, from the cache when a dashboard read it in the last minutes."""
+    key = heat_map_key(project.pk, today)
+    data = cache.get(key)
+    if data is None:
+        data = heat_map_read(project, today)
+        cache.set(key, data, HEAT_MAP_CACHE_SECONDS)
+    return data
+
+
+def heat_map_read(project: Project, today: datetime.date) -> HeatMap:
+    """Four queries: the cadence, calendar exceptions, reporters, their reports in the window."""
+    # A weekly or monthly report is not missing before its period is over.
+    due_before = period_start(issue_settings_for(project).report_cadence, today)
+    yesterday = today - datetime.timedelta(days=1)
+    calendar = WorkingCalendar(project, yesterday - datetime.timedelta(days=HEAT_MAP_DAYS * 3 + 30), yesterday)
+    days = calendar.working_days()[-HEAT_MAP_DAYS:]
+    if not days:
+        return HeatMap([], [], 0)
+    covered = _reports_covering(project, days[0], days[-1])
+    rows = []
+    for membership in reporter_memberships(project, days[0], days[-1]):
+        states = tuple(_day_state(covered, membership, project, day, due_before) for day in days)
+        if any(states):
+            rows.append((str(membership.user), states))
+    rows.sort(key=lambda row: (-row[1].count(MISSING), -row[1].count(LATE), row[0]))
+    return HeatMap(days, rows[:HEAT_MAP_PEOPLE], len(rows))
+
+
+def _day_state(covered: dict, membership: Membership, project: Project, day: datetime.date, due_before) -> str:
+    if not active_on(membership, project, day):
+        return ""
+    is_late = covered.get((membership.user_id, day))
+    if is_late is None:
+        return MISSING if day < due_before else ""
+    return LATE if is_late else FILED

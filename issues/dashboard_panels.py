@@ -5,13 +5,16 @@ import datetime
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from projects.dashboards import WEEKS, control_chart, week_starts, weekly_series
+from projects.permissions import Capability
 from projects.registry import DashboardPanel, PortfolioFigure
 
+from . import compliance
 from .models import Issue, IssueDay
 from .rollups import daily_counts
 from .selectors import leaderboard
@@ -156,11 +159,71 @@ def recognition(project, _reads) -> dict:
     }
 
 
+def compliance_heat_map(project, _reads) -> dict:
+    """Who filed on which of the last working days (D-LOG-3), the people who missed most first."""
+    data = compliance.heat_map(project, project.local_today())
+    days = [f"{day.month}-{day.day}" for day in data.days]
+    names = [name for name, _states in data.people]
+    words = {**_report_states(), "": "—"}
+    return {
+        "chart": _heat_map_chart(data, days, names) if data.people else None,
+        "summary": _heat_map_summary(data, shown=len(names)),
+        "link": {
+            "url": reverse("issues:compliance", kwargs={"code": project.code}),
+            "text": _("Compliance by person and department"),
+        },
+        "columns": [_("Person"), *days],
+        "rows": [[name, *(words[state] for state in states)] for name, states in data.people],
+    }
+
+
+def _report_states() -> dict[str, str]:
+    return {
+        compliance.FILED: pgettext("report state", "filed"),
+        compliance.LATE: pgettext("report state", "late"),
+        compliance.MISSING: pgettext("report state", "missing"),
+    }
+
+
+def _heat_map_chart(data, days: list[str], names: list[str]) -> dict:
+    levels = {compliance.MISSING: 0, compliance.LATE: 1, compliance.FILED: 2}
+    return {
+        "kind": "heatmap",
+        "categories": days,
+        "people": names,
+        "cells": [
+            [column, row, levels[state]]
+            for row, (_name, states) in enumerate(data.people)
+            for column, state in enumerate(states)
+            if state
+        ],
+        "states": [_report_states()[state] for state in (compliance.MISSING, compliance.LATE, compliance.FILED)],
+    }
+
+
+def _heat_map_summary(data, *, shown: int) -> str:
+    if not data.reporters:
+        return _("Nobody was expected to report in this time.")
+    if shown < data.reporters:
+        return _(
+            "The %(shown)s people who missed most of the %(count)s expected to report, over the last %(days)s "
+            "working days."
+        ) % {"shown": shown, "count": data.reporters, "days": len(data.days)}
+    return _("Everyone expected to report, over the last %(days)s working days.") % {"days": len(data.days)}
+
+
 PANELS = [
     DashboardPanel("issue-flow", gettext_lazy("Issues opened and resolved per week"), 20, issue_flow),
     DashboardPanel("issue-control", gettext_lazy("Control chart of new issues per week"), 30, issue_control),
     DashboardPanel("issue-backlog", gettext_lazy("Open issues by severity"), 40, issue_backlog),
     DashboardPanel("issue-ageing", gettext_lazy("Age of open issues"), 50, issue_ageing),
+    DashboardPanel(
+        "compliance",
+        gettext_lazy("Daily reports: who filed on which working day"),
+        70,
+        compliance_heat_map,
+        Capability.COMPLIANCE_VIEW,
+    ),
     DashboardPanel("recognition", gettext_lazy("Recognition this month"), 80, recognition),
 ]
 

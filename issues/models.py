@@ -94,9 +94,16 @@ class CalendarDay(models.Model):
 class DailyReport(models.Model):
     """One reporter's report for one period (a day, a week or a month, as the project's cadence says)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="daily_reports")
+    # No single-column indexes: `report_project_period` and `report_reporter_period` begin with these
+    # columns. (On a table laid out project by project, PostgreSQL preferred the bare project index
+    # and filtered a project's every report to find a month of them.)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="daily_reports", db_index=False)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_reports", verbose_name=_("reporter")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="daily_reports",
+        verbose_name=_("reporter"),
+        db_index=False,
     )
     cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices)
     period_start = models.DateField(_("period"))

@@ -14,6 +14,7 @@ from projects.models import Project, User
 from projects.permissions import Capability
 
 from .calendars import ParsedDay
+from .compliance_cache import forget_heat_map
 from .models import (
     Article,
     CalendarDay,
@@ -64,7 +65,9 @@ def _report_for(*, project: Project, reporter: User, day: datetime.date) -> Dail
         period_start=start,
         defaults={"cadence": cadence, "is_late": project.local_today() > period_end(cadence, start)},
     )
-    if not created and not report.is_open(project.local_today()):
+    if created:
+        forget_heat_map(project)
+    elif not report.is_open(project.local_today()):
         raise ValidationError(
             _("The report for this period is closed; it can no longer be changed."), code="report_closed"
         )
@@ -457,6 +460,7 @@ def calendar_import(*, project: Project, days: list[ParsedDay]) -> int:
         CalendarDay.objects.update_or_create(
             project=project, date=day.date, defaults={"is_working": day.is_working, "name": day.name}
         )
+    forget_heat_map(project)
     return len(days)
 
 
@@ -465,12 +469,14 @@ def calendar_day_set(*, project: Project, date: datetime.date, is_working: bool,
     day, _created = CalendarDay.objects.update_or_create(
         project=project, date=date, defaults={"is_working": is_working, "name": name}
     )
+    forget_heat_map(project)
     return day
 
 
 @transaction.atomic
 def calendar_day_remove(*, project: Project, date: datetime.date) -> None:
     CalendarDay.objects.filter(project=project, date=date).delete()
+    forget_heat_map(project)
 
 
 @transaction.atomic
@@ -480,6 +486,7 @@ def issue_settings_update(*, project: Project, **values) -> IssueSettings:
         setattr(settings_row, name, value)
     settings_row.full_clean()
     settings_row.save()
+    forget_heat_map(project)  # the cadence decides when a report is missing
     return settings_row
 
 

@@ -16,13 +16,16 @@ class ProjectsConfig(AppConfig):
         from projects.registry import register_escalation_condition, register_report_section
 
         from .conditions import CONDITIONS
+        from .dashboards import budget_burn
         from .demo import load_plan_demo
         from .permissions import Capability
         from .registry import (
             ClosureFigures,
+            DashboardPanel,
             DemoSeeder,
             NavItem,
             register_closure_figures,
+            register_dashboard_panel,
             register_decision_provider,
             register_demo_seeder,
             register_nav_item,
@@ -51,6 +54,11 @@ class ProjectsConfig(AppConfig):
         register_nav_item(NavItem(_("Dashboard"), "projects:dashboard", Capability.DASHBOARD_VIEW, "speedometer2", 1))
         register_nav_item(NavItem(_("Members"), "projects:members", Capability.MEMBERS_VIEW, "people", 90))
         register_nav_item(NavItem(_("Settings"), "projects:edit", Capability.PROJECT_EDIT, "gear", 100))
+        register_dashboard_panel(
+            DashboardPanel(
+                "budget-burn", _("Budget: baseline, actual and forecast"), 10, budget_burn, Capability.BUDGET_VIEW
+            )
+        )
         register_decision_provider(rebaseline_decision_provider())
         register_demo_seeder(DemoSeeder("plan-and-committee", load_plan_demo, 5))
         # Last: what the demo's data amounts to is escalated as it would be in a real project.

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from . import services_reporting, tasks
 from .models import (
     AgendaItem,
+    BudgetLine,
     Escalation,
     EscalationRecipient,
     Membership,
@@ -31,9 +32,11 @@ from .models import (
     Risk,
     StatusSnapshot,
 )
+from .models_plan import ZERO
 from .permissions import Capability
 from .registry import PanelReads, dashboard_panels, portfolio_figures
 from .selectors import milestone_chart_data, risk_heat_map
+from .templatetags.crmgov import amount
 
 WEEKS = 12
 
@@ -74,7 +77,8 @@ def control_chart(values: list[int]) -> ControlChart:
     return ControlChart(list(values), round(mean, 2), round(sigma, 2), round(ucl, 2), round(lcl, 2), out)
 
 
-def project_dashboard(project: Project) -> dict:
+def project_dashboard(membership: Membership) -> dict:
+    project = membership.project
     milestones = list(
         Milestone.objects.filter(project=project).only("name", "baseline_date", "forecast_date", "actual_date")
     )
@@ -87,6 +91,8 @@ def project_dashboard(project: Project) -> dict:
     panels = []
     reads = PanelReads()
     for panel in dashboard_panels:
+        if panel.capability and not membership.can(panel.capability):
+            continue
         built = panel.build(project, reads)
         panels.append({"key": panel.key, "label": panel.label, "data_id": f"panel-{panel.key}-data", **built})
     return {
@@ -95,6 +101,71 @@ def project_dashboard(project: Project) -> dict:
         "heat_map": risk_heat_map(risks),
         "panels": panels,
     }
+
+
+def budget_burn(project: Project, _reads) -> dict:
+    """The budget's baseline, actual and forecast cost per category and in total (D-PLAN-3), the
+    categories whose forecast is beyond the tolerance marked (D-PLAN-4). At most six lines."""
+    fields = ("category", "baseline", "actual", "forecast")
+    order = {category: position for position, category in enumerate(BudgetLine.Category.values)}
+    lines = sorted(
+        (
+            line
+            for line in BudgetLine.objects.filter(project=project).only(*fields)
+            if line.baseline or line.actual or line.forecast
+        ),
+        key=lambda line: order.get(line.category, len(order)),
+    )
+    tolerance = project.budget_tolerance_percent
+    total = BudgetLine(
+        baseline=sum((line.baseline for line in lines), ZERO),
+        actual=sum((line.actual for line in lines), ZERO),
+        forecast=sum((line.forecast for line in lines), ZERO),
+    )
+    categories = [line.get_category_display() for line in lines]
+    return {
+        "chart": {
+            "kind": "bar",
+            "categories": categories,
+            "series": [
+                {"name": _("Baseline"), "data": [float(line.baseline) for line in lines]},
+                {"name": _("Actual"), "data": [float(line.actual) for line in lines]},
+                {"name": _("Forecast"), "data": [float(line.forecast) for line in lines]},
+            ],
+        }
+        if lines
+        else None,
+        "summary": _budget_summary(total, tolerance, sum(line.beyond_tolerance(tolerance) for line in lines))
+        if lines
+        else "",
+        "columns": [_("Category"), _("Baseline"), _("Actual"), _("Forecast"), _("Variance")],
+        "rows": [_budget_row(name, line, tolerance) for name, line in zip(categories, lines, strict=True)]
+        + ([_budget_row(_("Total"), total, tolerance)] if lines else []),
+    }
+
+
+def _budget_row(name, line: BudgetLine, tolerance) -> list:
+    variance = amount(line.variance)
+    if line.variance_percent is not None:
+        variance += f" ({line.variance_percent:+} %)"
+    if line.beyond_tolerance(tolerance):
+        variance += " " + _("beyond tolerance")
+    return [name, amount(line.baseline), amount(line.actual), amount(line.forecast), variance]
+
+
+def _budget_summary(total: BudgetLine, tolerance, exceptions: int) -> str:
+    summary = _("Spent %(actual)s of %(baseline)s; forecast %(forecast)s.") % {
+        "actual": amount(total.actual),
+        "baseline": amount(total.baseline),
+        "forecast": amount(total.forecast),
+    }
+    if exceptions:
+        summary += " " + ngettext(
+            "%(count)d category is forecast beyond the tolerance of %(tolerance)s %%.",
+            "%(count)d categories are forecast beyond the tolerance of %(tolerance)s %%.",
+            exceptions,
+        ) % {"count": exceptions, "tolerance": f"{tolerance.normalize():f}"}
+    return summary
 
 
 # --- The portfolio (every project the user may see on a dashboard) --------------------------------

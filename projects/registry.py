@@ -254,10 +254,15 @@ class PanelReads:
 
 @dataclass(frozen=True)
 class DashboardPanel:
+    """A panel of the project dashboard. `build(project, reads)` returns its chart (or None), table
+    (`columns`, `rows`) and optionally a `summary` and a `link` (`url`, `text`) to the full page.
+    Shown to members with `capability` as well as the dashboard's own."""
+
     key: str
     label: str | Promise
     order: int
     build: Callable[[object, PanelReads], dict]
+    capability: str | None = None
 
 
 dashboard_panels: list[DashboardPanel] = []

@@ -10,7 +10,7 @@ from .permissions import Capability, get_membership_for
 def project_dashboard(request, code):
     membership = get_membership_for(request, code, Capability.DASHBOARD_VIEW)
     project = membership.project
-    context = {"project": project, "membership": membership, **dashboards.project_dashboard(project)}
+    context = {"project": project, "membership": membership, **dashboards.project_dashboard(membership)}
     return render(request, "projects/dashboard.html", context)
 
 

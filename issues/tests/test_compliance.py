@@ -8,10 +8,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from issues.compliance import FILED, LATE, MISSING, compliance, expected_reporters, missing_reporters
+from issues.compliance import (
+    FILED,
+    LATE,
+    MISSING,
+    compliance,
+    expected_reporters,
+    heat_map,
+    heat_map_read,
+    missing_reporters,
+)
 from issues.models import DailyReport, IssueSettings
 from issues.periods import Cadence
-from issues.services import calendar_day_set
+from issues.services import calendar_day_set, report_no_problems
 from projects.models import Membership
 from projects.permissions import Role
 
@@ -207,3 +216,90 @@ def test_compliance_page_query_count_does_not_grow_with_members_or_reports(
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
     assert len(many) <= 8, [q["sql"] for q in many.captured_queries]
+
+
+# --- The dashboard's heat map ------------------------------------------------------------------
+
+
+def test_heat_map_marks_each_working_day_filed_late_or_missing_worst_first(team, sales):
+    friday = datetime.date(2026, 10, 9)
+    file_report(sales["王芳"], friday)
+    file_report(sales["王芳"], friday - datetime.timedelta(days=1), late=True)
+    for offset in range(40):
+        file_report(sales["李娜"], friday - datetime.timedelta(days=offset))
+    data = heat_map_read(team.project, MONDAY)
+    assert len(data.days) == 20 and data.days[-1] == friday and data.days[0] == datetime.date(2026, 9, 14)
+    assert all(day.weekday() < 5 for day in data.days)  # the weekends are not columns
+    assert [name for name, _states in data.people] == ["张伟", "王芳", "李娜"]  # the most missed first
+    states = dict(data.people)
+    assert set(states["张伟"]) == {MISSING}
+    assert states["王芳"][-2:] == (LATE, FILED) and set(states["王芳"][:-2]) == {MISSING}
+    assert set(states["李娜"]) == {FILED}
+    assert data.reporters == 3
+
+
+def test_heat_map_leaves_days_before_a_member_joined_blank(team, sales):
+    sales["李娜"].active_from = datetime.date(2026, 10, 8)
+    sales["李娜"].save()
+    states = dict(heat_map_read(team.project, MONDAY).people)["李娜"]
+    assert states[:-2] == ("",) * 18 and states[-2:] == (MISSING, MISSING)
+
+
+def test_heat_map_does_not_call_a_weekly_report_missing_before_its_week_is_over(team, sales):
+    IssueSettings.objects.create(project=team.project, report_cadence=Cadence.WEEKLY)
+    wednesday = datetime.date(2026, 10, 14)
+    file_report(sales["李娜"], MONDAY, cadence=Cadence.WEEKLY)
+    states = dict(heat_map_read(team.project, wednesday).people)
+    assert states["李娜"][-2:] == (FILED, FILED)  # this week's Monday and Tuesday, covered
+    assert states["张伟"][-2:] == ("", "")  # this week is not over: not missing yet
+    assert states["张伟"][-3] == MISSING  # last week's Friday
+
+
+def test_heat_map_shows_the_people_who_missed_most_and_counts_everyone(team, sales, make_user, monkeypatch):
+    monkeypatch.setattr("issues.compliance.HEAT_MAP_PEOPLE", 2)
+    for offset in range(30):
+        file_report(sales["李娜"], MONDAY - datetime.timedelta(days=offset + 1))
+    data = heat_map_read(team.project, MONDAY)
+    assert [name for name, _states in data.people] == ["张伟", "王芳"] and data.reporters == 3
+
+
+def test_heat_map_reads_with_four_queries_however_many_people_and_reports(team, sales, make_user):
+    IssueSettings.objects.create(project=team.project)
+    with CaptureQueriesContext(connection) as few:
+        heat_map_read(team.project, MONDAY)
+    for _number in range(10):
+        membership = Membership.objects.create(
+            project=team.project, user=make_user(), role=Role.KEY_USER, active_from=START
+        )
+        for offset in range(1, 30):
+            file_report(membership, MONDAY - datetime.timedelta(days=offset), late=offset % 4 == 0)
+    with CaptureQueriesContext(connection) as many:
+        assert heat_map_read(team.project, MONDAY).reporters == 13
+    assert len(many) == len(few) == 4
+
+
+def test_heat_map_is_kept_until_a_report_is_filed(team, sales, django_capture_on_commit_callbacks):
+    today = team.project.local_today()
+    assert heat_map(team.project, today) == heat_map(team.project, today)  # the second from the cache
+    with CaptureQueriesContext(connection) as cached:
+        heat_map(team.project, today)
+    assert len(cached) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        report_no_problems(project=team.project, reporter=team.user(Role.KEY_USER), day=_previous_working_day(today))
+    states = dict(heat_map(team.project, today).people)
+    assert states["张伟"][-1] in (FILED, LATE)
+
+
+def test_heat_map_is_forgotten_when_the_calendar_changes(team, sales, django_capture_on_commit_callbacks):
+    today = team.project.local_today()
+    last = heat_map(team.project, today).days[-1]
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_day_set(project=team.project, date=last, is_working=False, name="调休")
+    assert last not in heat_map(team.project, today).days
+
+
+def _previous_working_day(day):
+    day -= datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return day

@@ -3,14 +3,18 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from issues import rollups
-from issues.models import Issue
+from issues.models import DailyReport, Issue
+from projects.models import BudgetLine, Membership
 from projects.permissions import Role
+
+SINCE = datetime.date(2026, 1, 1)
 
 DASHBOARD = reverse("projects:dashboard", kwargs={"code": "SCRM"})
 
@@ -88,12 +92,24 @@ def test_change_funnel_and_leaderboard_panels_are_shown(sponsor_client):
     assert "Change requests by status" in page and "Recognition this month" in page
 
 
-def test_query_count_does_not_grow_with_issues(sponsor_client, add_issue, no_lazy_loads):
+def test_query_count_does_not_grow_with_issues_or_reports(sponsor_client, team, add_issue, make_user, no_lazy_loads):
     add_issue()
+    assert sponsor_client.get(DASHBOARD).status_code == 200  # creates the project's issue settings
+    cache.clear()  # the compliance heat map is cached: count a cold read
     with no_lazy_loads(), CaptureQueriesContext(connection) as few:
         assert sponsor_client.get(DASHBOARD).status_code == 200
     for n in range(40):
         add_issue(days_ago=n * 3, severity=("critical", "high", "medium", "low")[n % 4])
+    today = team.project.local_today()
+    for _number in range(8):
+        reporter = make_user()
+        Membership.objects.create(project=team.project, user=reporter, role=Role.KEY_USER, active_from=SINCE)
+        for days_ago in range(1, 30):
+            day = today - datetime.timedelta(days=days_ago)
+            DailyReport.objects.create(
+                project=team.project, reporter=reporter, cadence="daily", period_start=day, is_late=days_ago % 5 == 0
+            )
+    cache.clear()
     with no_lazy_loads(), CaptureQueriesContext(connection) as many:
         assert sponsor_client.get(DASHBOARD).status_code == 200
     assert len(many) == len(few)
@@ -116,3 +132,62 @@ def test_the_dashboard_speaks_chinese(client, team):
     client.force_login(user)
     page = client.get(DASHBOARD).content.decode()
     assert "仪表板" in page and "控制图" in page
+
+
+def test_the_compliance_heat_map_shows_who_filed_on_which_working_day(sponsor_client, team):
+    key_user = team.user(Role.KEY_USER)
+    today = team.project.local_today()
+    yesterday = next(
+        today - datetime.timedelta(days=n) for n in range(1, 8) if (today - datetime.timedelta(days=n)).weekday() < 5
+    )
+    DailyReport.objects.create(project=team.project, reporter=key_user, cadence="daily", period_start=yesterday)
+    response = sponsor_client.get(DASHBOARD)
+    panel = _panel(response, "compliance")
+    chart = panel["chart"]
+    assert chart["kind"] == "heatmap" and chart["people"] == [str(key_user)] and len(chart["categories"]) == 20
+    assert chart["cells"][-1] == [19, 0, 2]  # yesterday: filed
+    assert chart["cells"][0] == [0, 0, 0]  # four weeks ago: missing
+    assert panel["rows"][0][0] == str(key_user) and panel["rows"][0][-1] == "filed"
+    assert panel["columns"][-1] == f"{yesterday.month}-{yesterday.day}"
+    page = response.content.decode()
+    assert 'href="/p/SCRM/compliance/"' in page and "Compliance by person and department" in page
+
+
+def test_the_budget_panel_shows_baseline_actual_and_forecast_with_exceptions(sponsor_client, team):
+    team.project.budget_tolerance_percent = 10
+    team.project.save()
+    BudgetLine.objects.create(project=team.project, category="licences", baseline=100000, actual=40000, forecast=100000)
+    BudgetLine.objects.create(project=team.project, category="custom", baseline=50000, actual=30000, forecast=80000)
+    panel = _panel(sponsor_client.get(DASHBOARD), "budget-burn")
+    assert panel["chart"]["categories"] == ["Licences", "Custom development"]
+    assert [series["data"] for series in panel["chart"]["series"]] == [
+        [100000.0, 50000.0],
+        [40000.0, 30000.0],
+        [100000.0, 80000.0],
+    ]
+    assert panel["rows"][-1] == ["Total", "150,000", "70,000", "180,000", "30,000 (+20.0 %) beyond tolerance"]
+    assert panel["rows"][0][-1] == "0 (+0.0 %)"
+    assert "Spent 70,000 of 150,000; forecast 180,000." in panel["summary"]
+    assert "1 category is forecast beyond the tolerance of 10 %." in panel["summary"]
+
+
+def test_a_project_without_a_budget_shows_an_empty_budget_panel(sponsor_client):
+    panel = _panel(sponsor_client.get(DASHBOARD), "budget-burn")
+    assert panel["chart"] is None and panel["rows"] == [] and panel["summary"] == ""
+
+
+def test_a_panel_is_shown_only_to_members_with_its_capability(sponsor_client, monkeypatch):
+    from projects import dashboards
+    from projects.permissions import Capability
+    from projects.registry import DashboardPanel
+
+    secret = DashboardPanel(
+        "secret",
+        "Secret",
+        99,
+        lambda project, reads: {"chart": None, "columns": [], "rows": []},
+        Capability.ISSUES_CONFIGURE,
+    )
+    monkeypatch.setattr(dashboards, "dashboard_panels", [*dashboards.dashboard_panels, secret])
+    keys = [panel["key"] for panel in sponsor_client.get(DASHBOARD).context["panels"]]
+    assert "secret" not in keys and "budget-burn" in keys and "compliance" in keys

@@ -66,7 +66,33 @@
     };
   }
 
-  var KINDS = { bar: bar, control: control, funnel: funnel };
+  // Daily-report compliance: people × working days, one colour per state.
+  function heatmap(data) {
+    var colours = ["#dc3545", "#ffc107", "#198754"];
+    return {
+      tooltip: {
+        position: "top",
+        formatter: function (point) {
+          return data.people[point.value[1]] + " · " + data.categories[point.value[0]] + ": " + data.states[point.value[2]];
+        }
+      },
+      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.categories, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "category", data: data.people, inverse: true, axisLabel: { width: 90, overflow: "truncate" } },
+      visualMap: {
+        type: "piecewise", orient: "horizontal", top: 0, left: "center", dimension: 2, itemWidth: 12, itemHeight: 12,
+        pieces: data.states.map(function (label, value) { return { value: value, label: label, color: colours[value] }; })
+      },
+      series: [{ type: "heatmap", data: data.cells, itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
+    };
+  }
+
+  function height(data) {
+    if (data.kind === "heatmap") { return 60 + 20 * data.people.length; }
+    return data.kind === "funnel" ? 360 : 260;
+  }
+
+  var KINDS = { bar: bar, control: control, funnel: funnel, heatmap: heatmap };
 
   function panels() {
     if (!window.echarts) { return; }
@@ -74,7 +100,7 @@
       var data = readData(container.getAttribute("data-source"));
       var build = data && KINDS[data.kind];
       if (!build) { return; }
-      container.style.height = (data.kind === "funnel" ? 360 : 260) + "px";
+      container.style.height = height(data) + "px";
       var option = build(data);
       option.animation = false;
       start(container).setOption(option);
