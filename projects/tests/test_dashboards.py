@@ -1,8 +1,11 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from projects.dashboards import control_chart, week_starts, weekly_series
@@ -70,7 +73,21 @@ def test_the_status_report_links_the_next_meeting(team):
     assert section["items"][0]["url"].endswith(f"/meetings/{meeting.pk}/")
 
 
-def test_table_cells_read_as_a_template_loop_writes_them():
-    row = ["<b>R&D</b>", 1234, 2.5, None, datetime.date(2026, 11, 23), gettext_lazy("Opened"), ""]
-    loop = Template("{% for cell in row %}<td>{{ cell }}</td>{% endfor %}").render(Context({"row": row}))
-    assert table_cells(row) == loop
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_table_cells_read_as_a_template_loop_writes_them(language):
+    row = [
+        "<b>R&D</b> \"张伟\" 'x'",
+        mark_safe("<i>safe</i>"),
+        1234567,
+        -3,
+        True,
+        2.5,
+        Decimal("1234.50"),
+        None,
+        datetime.date(2026, 11, 23),
+        gettext_lazy("Opened"),
+        "",
+    ]
+    with translation.override(language):
+        loop = Template("{% for cell in row %}<td>{{ cell }}</td>{% endfor %}").render(Context({"row": row}))
+        assert table_cells(row) == loop
