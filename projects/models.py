@@ -223,12 +223,14 @@ class Project(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def active(self) -> "MembershipQuerySet":
         """Memberships that give access right now: not ended, within their dates, account active."""
+        return self.current().filter(user__is_active=True)
+
+    def current(self) -> "MembershipQuerySet":
+        """Memberships not ended and within their dates, whatever the account's state (for the
+        signed-in user, whose account the authentication has found active)."""
         today = timezone.localdate()
         return self.filter(
-            Q(active_until__isnull=True) | Q(active_until__gte=today),
-            ended_at__isnull=True,
-            active_from__lte=today,
-            user__is_active=True,
+            Q(active_until__isnull=True) | Q(active_until__gte=today), ended_at__isnull=True, active_from__lte=today
         )
 
     def with_role(self, *roles: str) -> "MembershipQuerySet":

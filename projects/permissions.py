@@ -263,9 +263,9 @@ def get_membership_for(request: HttpRequest, code: str, capability: str = Capabi
     """The requesting user's active membership of project `code`, or 404 / 403."""
     from .models import Membership
 
-    membership = (
-        Membership.objects.active().filter(user=request.user, project__code=code).select_related("project").first()
-    )
+    # `current()`, not `active()`: the user's own account is known to be active, so no join to it.
+    memberships = Membership.objects.current().filter(user_id=request.user.pk, project__code=code)
+    membership = memberships.select_related("project").first() if request.user.is_active else None
     if membership is None:
         authorization_refused(request, status=404, capability=capability)
         raise Http404
