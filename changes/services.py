@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects.dashboard_cache import forget_dashboard
 from projects.models import BudgetLine, Meeting, Membership, Project, User
 from projects.outbox import email_queue
 from projects.permissions import Capability
@@ -49,6 +50,7 @@ def _move(change: ChangeRequest, *, by: User, sources, target: str, note: str = 
         )
     ChangeEvent.objects.create(change_request=change, actor=by, from_status=change.status, to_status=target, text=note)
     change.refresh_from_db()
+    forget_dashboard(change.project)
     return change
 
 
@@ -100,6 +102,7 @@ def change_request_create(
         consultant=source_issue.consultant if source_issue else None,
     )
     ChangeEvent.objects.create(change_request=change, actor=requester, to_status=Status.REQUESTED)
+    forget_dashboard(project)
     consultants = [change.consultant] if change.consultant else _members_who_can(project, Capability.CHANGES_PROPOSE)
     _ask(change, consultants, "propose")
     return change

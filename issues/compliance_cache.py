@@ -7,6 +7,8 @@ import datetime
 from django.core.cache import cache
 from django.db import transaction
 
+from projects.dashboard_cache import forget_dashboard
+
 # Membership changes show within this time; filings and calendar edits at once.
 HEAT_MAP_CACHE_SECONDS = 300
 
@@ -19,3 +21,4 @@ def forget_heat_map(project) -> None:
     """Once the transaction commits: a filing or a calendar edit changes the map's cells."""
     key = heat_map_key(project.pk, project.local_today())
     transaction.on_commit(lambda: cache.delete(key))
+    forget_dashboard(project)  # which shows the map

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.dashboard_cache import forget_dashboard
 from projects.models import Project, User
 from projects.permissions import Capability
 
@@ -158,6 +159,7 @@ def issue_create(*, project: Project, reporter: User, report: DailyReport | None
     _store_screenshots(issue, images, reporter)
     IssueEvent.objects.create(issue=issue, actor=reporter, kind=IssueEvent.Kind.CREATED, to_status=Status.NEW)
     issue_day_count_opened(project=project, moment=issue.created_at)
+    forget_dashboard(project)
     return issue
 
 
@@ -190,6 +192,7 @@ def _move(issue: Issue, *, by: User, sources: tuple, target: str, note: str = ""
     issue.refresh_from_db()
     if "resolved_at" in fields:
         issue_days_refresh(project=issue.project, moments=[resolved_before, issue.resolved_at])
+    forget_dashboard(issue.project)
     return issue
 
 
@@ -365,6 +368,7 @@ def issue_update(*, issue: Issue, by: User, **values) -> Issue:
     if changes:
         before.save()
         IssueEvent.objects.create(issue=before, actor=by, kind=IssueEvent.Kind.EDIT, changes=changes)
+        forget_dashboard(before.project)
     return before
 
 

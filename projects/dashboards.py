@@ -15,12 +15,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import services_reporting, tasks
+from . import dashboard_cache, services_reporting, tasks
 from .models import (
     AgendaItem,
     BudgetLine,
@@ -77,8 +77,36 @@ def control_chart(values: list[int]) -> ControlChart:
     return ControlChart(list(values), round(mean, 2), round(sigma, 2), round(ucl, 2), round(lcl, 2), out)
 
 
-def project_dashboard(membership: Membership) -> dict:
+def project_dashboard_body(membership: Membership) -> tuple[str, datetime.datetime]:
+    """The dashboard's body (every panel, chart data and table) and when it was rendered: from the
+    cache unless the project changed since (`dashboard_cache`) or a minute has passed."""
     project = membership.project
+    panels = _shown_panels(membership)
+    version = cache.get(dashboard_cache.version_key(project.pk)) or "0"
+    key = ":".join(
+        [
+            "dashboard-body",
+            str(project.pk),
+            version,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            hashlib.md5(",".join(panel.key for panel in panels).encode(), usedforsecurity=False).hexdigest(),
+        ]
+    )
+    cached = cache.get(key)
+    if cached is None:
+        body = render_to_string("projects/_dashboard_body.html", project_dashboard(project, panels))
+        cached = (body, timezone.now())
+        cache.set(key, cached, dashboard_cache.DASHBOARD_CACHE_SECONDS)
+    body, as_of = cached
+    return mark_safe(body), as_of  # noqa: S308 (rendered by our template, every value escaped there)
+
+
+def _shown_panels(membership: Membership) -> list:
+    return [panel for panel in dashboard_panels if not panel.capability or membership.can(panel.capability)]
+
+
+def project_dashboard(project: Project, shown_panels: list) -> dict:
     milestones = list(
         Milestone.objects.filter(project=project).only("name", "baseline_date", "forecast_date", "actual_date")
     )
@@ -90,9 +118,7 @@ def project_dashboard(membership: Membership) -> dict:
     )
     panels = []
     reads = PanelReads()
-    for panel in dashboard_panels:
-        if panel.capability and not membership.can(panel.capability):
-            continue
+    for panel in shown_panels:
         built = panel.build(project, reads)
         panels.append({"key": panel.key, "label": panel.label, "data_id": f"panel-{panel.key}-data", **built})
     return {

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .accounts import set_password_url
+from .dashboard_cache import forget_dashboard
 from .member_import import ImportRowsInvalid, check_rows, invitation_of
 from .models import Membership, Project, User
 from .outbox import email_queue
@@ -47,6 +48,7 @@ def project_update(*, project: Project, **fields) -> Project:
         setattr(project, name, value)
     project.full_clean()
     project.save()
+    forget_dashboard(project)
     return project
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .dashboard_cache import forget_dashboard
 from .models import (
     BudgetLine,
     Membership,
@@ -81,6 +82,7 @@ def milestone_save(
     milestone.actual_date = actual_date
     milestone.full_clean()
     milestone.save()
+    forget_dashboard(project)
     escalations_evaluate_soon(project)
     return milestone
 
@@ -109,6 +111,7 @@ def budget_update(*, project: Project, lines: dict[str, dict]) -> list[BudgetLin
         line.full_clean()
         line.save()
         saved.append(line)
+    forget_dashboard(project)
     escalations_evaluate_soon(project)
     return saved
 
@@ -221,6 +224,7 @@ def rebaseline_decide(
     for line in lines:
         line.baseline = proposed_budget[line.category]
     BudgetLine.objects.bulk_update(lines, ["baseline"])
+    forget_dashboard(project)
     request.baseline = PlanBaseline.objects.create(
         project=project,
         version=version,
@@ -303,6 +307,7 @@ def risk_save(*, project: Project, risk: Risk | None = None, **fields) -> Risk:
         setattr(risk, name, value)
     risk.full_clean(exclude=["score"])
     risk.save()
+    forget_dashboard(project)
     return risk
 
 
@@ -466,3 +471,4 @@ def plan_apply_change_impact(
         line, _created = BudgetLine.objects.select_for_update().get_or_create(project=project, category=category)
         line.forecast += cost
         line.save(update_fields=["forecast"])
+    forget_dashboard(project)

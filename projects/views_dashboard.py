@@ -9,8 +9,8 @@ from .permissions import Capability, get_membership_for
 
 def project_dashboard(request, code):
     membership = get_membership_for(request, code, Capability.DASHBOARD_VIEW)
-    project = membership.project
-    context = {"project": project, "membership": membership, **dashboards.project_dashboard(membership)}
+    body, as_of = dashboards.project_dashboard_body(membership)
+    context = {"project": membership.project, "membership": membership, "body": body, "as_of": as_of}
     return render(request, "projects/dashboard.html", context)
 
 

@@ -191,3 +191,79 @@ def test_a_panel_is_shown_only_to_members_with_its_capability(sponsor_client, mo
     monkeypatch.setattr(dashboards, "dashboard_panels", [*dashboards.dashboard_panels, secret])
     keys = [panel["key"] for panel in sponsor_client.get(DASHBOARD).context["panels"]]
     assert "secret" not in keys and "budget-burn" in keys and "compliance" in keys
+
+
+# --- The dashboard's cache ----------------------------------------------------------------------
+
+
+def test_the_dashboard_body_is_rendered_once_and_again_after_a_change(
+    sponsor_client, team, django_capture_on_commit_callbacks
+):
+    from issues.services import IssueDraft, issue_create
+
+    first = sponsor_client.get(DASHBOARD)
+    assert _panel(first, "issue-backlog")["chart"]["series"][0]["data"] == [0, 0, 0, 0]
+    with CaptureQueriesContext(connection) as cached:
+        again = sponsor_client.get(DASHBOARD)
+    assert again.content.decode().count('class="card h-100') == first.content.decode().count('class="card h-100')
+    assert not [q for q in cached.captured_queries if "issues_issue" in q["sql"]]  # the body came from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_create(
+            project=team.project,
+            reporter=team.user(Role.KEY_USER),
+            report=None,
+            draft=IssueDraft(title="打印失败", description="报错", severity="critical"),
+        )
+    page = sponsor_client.get(DASHBOARD).content.decode()
+    backlog = page.split('id="panel-issue-backlog-data" type="application/json">')[1].split("</script>")[0]
+    assert '"data": [1, 0, 0, 0]' in backlog
+
+
+def test_a_milestone_edit_shows_on_the_dashboard_at_once(sponsor_client, team, django_capture_on_commit_callbacks):
+    from projects.services_plan import milestone_save
+
+    sponsor_client.get(DASHBOARD)
+    with django_capture_on_commit_callbacks(execute=True):
+        milestone_save(
+            project=team.project,
+            name="试点上线",
+            phase=None,
+            owner=None,
+            baseline_date=datetime.date(2026, 12, 1),
+            forecast_date=datetime.date(2026, 12, 20),
+        )
+    assert "试点上线" in sponsor_client.get(DASHBOARD).content.decode()
+
+
+def test_each_language_has_its_own_dashboard_body(client, team):
+    user = team.user(Role.SPONSOR)
+    client.force_login(user)
+    assert "Control chart of new issues per week" in client.get(DASHBOARD).content.decode()
+    user.language = "zh-hans"
+    user.save()
+    page = client.get(DASHBOARD).content.decode()
+    assert "控制图" in page and "Control chart of new issues per week" not in page
+
+
+def test_a_cached_body_never_shows_a_panel_to_a_member_without_its_capability(client, team, monkeypatch):
+    from projects import dashboards
+    from projects.permissions import Capability
+    from projects.registry import DashboardPanel
+
+    secret = DashboardPanel(
+        "secret",
+        "Secret figures",
+        99,
+        lambda project, reads: {"chart": None, "columns": [], "rows": []},
+        Capability.ISSUES_CONFIGURE,
+    )
+    monkeypatch.setattr(dashboards, "dashboard_panels", [*dashboards.dashboard_panels, secret])
+    client.force_login(team.user(Role.PM))  # may configure: sees it, and the body is cached
+    assert "Secret figures" in client.get(DASHBOARD).content.decode()
+    client.force_login(team.user(Role.SPONSOR))
+    assert "Secret figures" not in client.get(DASHBOARD).content.decode()
+
+
+def test_the_dashboard_says_how_fresh_its_figures_are(sponsor_client):
+    page = sponsor_client.get(DASHBOARD).content.decode()
+    assert "refreshed with every change and at least once a minute" in page

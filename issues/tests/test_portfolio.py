@@ -153,4 +153,4 @@ def test_the_portfolio_speaks_chinese(client, team):
     client.force_login(user)
     page = client.get(PORTFOLIO).content.decode()
     assert "项目组合" in page and "预算偏差" in page and "晚 10 天" in page
-    assert "数据截至" in page and "各项目的仪表盘是实时的" in page  # how fresh the figures are
+    assert "数据截至" in page and "各项目的仪表盘会立即反映变更" in page  # how fresh the figures are
