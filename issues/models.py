@@ -163,6 +163,10 @@ STATUS_BADGES = {
 }
 
 
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-light border")
+
+
 class Issue(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -273,7 +277,7 @@ class Issue(models.Model):
     @property
     def status_badge(self) -> str:
         """The badge colour of the status (lists render it per row: no template logic there)."""
-        return STATUS_BADGES.get(self.status, "text-bg-light border")
+        return status_badge(self.status)
 
     @property
     def reference(self) -> str:

@@ -208,8 +208,21 @@ def sparkline(values: list[int]) -> str:
     return "".join(SPARK[round(value * (len(SPARK) - 1) / top)] for value in values)
 
 
+# What the portfolio reads of each project; the rare project without a current snapshot is read
+# whole before its status is computed (`_snapshots`).
+CARD_PROJECT_FIELDS = ("project__code", "project__name", "project__time_zone", "project__status")
+
+
 def dashboard_memberships(user) -> list[Membership]:
-    memberships = Membership.objects.active().filter(user=user).select_related("project").order_by("project__code")
+    """The signed-in user's memberships that show a dashboard (their account is active, as the
+    authentication checked)."""
+    memberships = (
+        Membership.objects.current()
+        .filter(user_id=user.pk)
+        .select_related("project")
+        .only("role", "grants", *CARD_PROJECT_FIELDS)
+        .order_by("project__code")
+    )
     return [m for m in memberships if m.can(Capability.DASHBOARD_VIEW)]
 
 
@@ -221,7 +234,7 @@ def _snapshots(projects: list[Project], language: str) -> dict[int, StatusSnapsh
     shown as they are and refreshed by a task, so the page's query count does not grow with the
     projects."""
     rows = (
-        StatusSnapshot.objects.filter(project__in=projects, language=language)
+        StatusSnapshot.objects.filter(project_id__in=[p.pk for p in projects], language=language)
         .annotate(has_card=ExpressionWrapper(Q(figures__has_key="card"), output_field=BooleanField()))
         .only("project_id", "period_start", "built_at")
     )
@@ -234,7 +247,8 @@ def _snapshots(projects: list[Project], language: str) -> dict[int, StatusSnapsh
         or not snapshots[p.pk].has_card  # built before the card's figures were kept in it
     ]
     if missing:
-        snapshots.update(services_reporting.status_snapshots_refresh(projects=missing, language=language))
+        whole = list(Project.objects.filter(pk__in=[p.pk for p in missing]))  # the status reads all of a project
+        snapshots.update(services_reporting.status_snapshots_refresh(projects=whole, language=language))
     oldest = timezone.now() - datetime.timedelta(seconds=STATUS_CACHE_SECONDS)
     stale = sorted(pk for pk, snapshot in snapshots.items() if snapshot.built_at < oldest)
     if stale:

@@ -28,3 +28,12 @@ def test_the_count_is_capped_and_an_out_of_range_page_shows_the_last(modules):
     page = paging.paginate(RequestFactory().get("/", {"page": "99"}), modules, per_page=8, cap=50)
     assert (page.count, page.count_capped, page.number) == (50, True, 7)
     assert _page(modules, "x").number == 1
+
+
+@pytest.mark.parametrize("number", [1, 2, 8])
+def test_rows_as_named_tuples_hold_the_columns_of_the_same_rows(modules, monkeypatch, number):
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 8)
+    request = RequestFactory().get("/", {"page": number})
+    instances = paging.paginate(request, modules, per_page=8).object_list
+    tuples = paging.paginate(request, modules, per_page=8, columns=("name", "project__code")).object_list
+    assert [(row.pk, row.name, row.project__code) for row in tuples] == [(m.pk, m.name, "SCRM") for m in instances]
