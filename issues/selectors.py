@@ -11,7 +11,7 @@ from projects.models import Membership, Project
 from projects.permissions import Capability
 
 from .calendars import WorkingCalendar
-from .models import Article, DailyReport, Issue, PointAward, Screenshot
+from .models import Article, DailyReport, Issue, IssueEvent, PointAward, Screenshot
 from .periods import days_of, period_end, period_start
 from .services import issue_settings_for
 
@@ -143,7 +143,7 @@ def issue_detail_queryset(membership: Membership):
         .select_related("module", "reporter", "consultant", "duplicate_of", "article")
         .prefetch_related(
             Prefetch("screenshots", queryset=Screenshot.objects.order_by("created_at", "id")),
-            "events__actor",
+            Prefetch("events", queryset=IssueEvent.objects.select_related("actor")),
             "sessions",
         )
     )
