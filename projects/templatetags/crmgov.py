@@ -7,12 +7,12 @@ from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .. import form_markup
-from ..registry import project_nav
+from .. import form_markup, registry
 
 register = template.Library()
 
@@ -78,20 +78,34 @@ def _project_url(url_name: str, code: str, script_prefix: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def project_nav_items(context, membership) -> list[dict]:
-    """The project navigation entries this member may use, the current one marked."""
+def project_nav_links(context, membership) -> SafeString:
+    """The project navigation's links this member may use, the current one marked, as HTML: the
+    same ~19 links on every project page, so written once per project, set of links, page and
+    language, then remembered."""
     current = context["request"].resolver_match
     current_name = f"{current.namespace}:{current.url_name}" if current else ""
-    return [
-        {
-            "label": item.label,
-            "icon": item.icon,
-            "url": _project_url(item.url_name, membership.project.code, get_script_prefix()),
-            "active": current_name == item.url_name,
-        }
-        for item in project_nav
-        if membership.can(item.capability)
-    ]
+    shown = tuple(item.url_name for item in registry.project_nav if membership.can(item.capability))
+    return _nav_html(membership.project.code, shown, current_name, get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=1024)
+def _nav_html(code: str, shown: tuple[str, ...], current_name: str, language: str, script_prefix: str) -> SafeString:
+    items = {item.url_name: item for item in registry.project_nav}
+    return format_html_join(
+        "",
+        '<li class="nav-item"><a class="nav-link text-nowrap{}" href="{}"{}>'
+        '<i class="bi bi-{}" aria-hidden="true"></i> {}</a></li>',
+        (
+            (
+                " active" if name == current_name else "",
+                _project_url(name, code, script_prefix),
+                mark_safe(' aria-current="page"') if name == current_name else "",
+                items[name].icon,
+                items[name].label,
+            )
+            for name in shown
+        ),
+    )
 
 
 @register.simple_tag(takes_context=True)

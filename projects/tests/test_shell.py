@@ -65,3 +65,31 @@ def test_static_assets_are_served_locally(client, team):
         assert f"/static/{asset}" in page
     # Nothing is loaded from another host (a bare "cdn" test failed on a random CSRF token).
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def _nav(page: str) -> str:
+    return page.split('<ul class="nav nav-underline')[1].split("</ul>")[0]
+
+
+def test_the_project_navigation_shows_the_members_links_and_marks_the_current_page(client, team):
+    client.force_login(team.user(Role.KEY_USER))
+    nav = _nav(client.get(reverse("issues:list", kwargs={"code": "SCRM"})).content.decode())
+    assert '<a class="nav-link text-nowrap active" href="/p/SCRM/issues/" aria-current="page">' in nav
+    assert nav.count('aria-current="page"') == 1
+    assert 'href="/p/SCRM/report/"' in nav  # a key user files reports
+    assert 'href="/p/SCRM/budget/"' not in nav and 'href="/p/SCRM/settings/"' not in nav  # not theirs
+    client.force_login(team.user(Role.PM))
+    nav = _nav(client.get(reverse("projects:budget", kwargs={"code": "SCRM"})).content.decode())
+    assert '<a class="nav-link text-nowrap active" href="/p/SCRM/budget/" aria-current="page">' in nav
+    assert '<i class="bi bi-cash-coin" aria-hidden="true"></i> Budget</a>' in nav
+
+
+def test_the_project_navigation_follows_the_readers_language(client, team):
+    user = team.user(Role.PM)
+    client.force_login(user)
+    url = reverse("issues:list", kwargs={"code": "SCRM"})
+    assert "> Issues</a>" in _nav(client.get(url).content.decode())
+    user.language = "zh-hans"
+    user.save()
+    nav = _nav(client.get(url).content.decode())
+    assert "> Issues</a>" not in nav and "> 问题</a>" in nav
