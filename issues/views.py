@@ -196,7 +196,8 @@ def _get_issue(request, code, number, capability=Capability.PROJECT_VIEW):
     membership = get_membership_for(request, code, capability)
     issue = get_object_or_404(selectors.issue_detail_queryset(membership), number=number)
     issue.project = membership.project
-    if issue.duplicate_of is not None:
+    if issue.duplicate_of_id is not None:  # a duplicate is of an issue of the same project (by rule)
+        issue.duplicate_of = Issue.objects.only("number", "title", "project_id").get(pk=issue.duplicate_of_id)
         issue.duplicate_of.project = membership.project
     return membership, issue
 

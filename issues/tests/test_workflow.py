@@ -145,6 +145,8 @@ def test_duplicate_links_the_original(team, file_issue, clients):
     assert act(clients(Role.PM), copy, "duplicate", original=original.number).status_code == 302
     copy.refresh_from_db()
     assert copy.status == S.DUPLICATE and copy.duplicate_of == original
+    page = clients(Role.KEY_USER).get(copy.get_absolute_url()).content.decode()
+    assert f'Duplicate of <a href="/p/SCRM/issues/{original.number}/">SCRM-{original.number:04d} 原始问题</a>' in page
     assert act(clients(Role.PM), original, "duplicate", original=original.number).status_code == 400
 
 
