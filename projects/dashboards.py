@@ -9,6 +9,7 @@ with the project's rows, nor the portfolio's with the number of projects.
 import datetime
 import hashlib
 import statistics
+import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -33,7 +34,7 @@ from .models import (
     StatusSnapshot,
 )
 from .models_plan import ZERO
-from .permissions import Capability
+from .permissions import Capability, membership_can
 from .registry import PanelReads, dashboard_panels, portfolio_figures
 from .selectors import milestone_chart_data, risk_heat_map
 from .templatetags.crmgov import amount
@@ -208,25 +209,49 @@ def sparkline(values: list[int]) -> str:
     return "".join(SPARK[round(value * (len(SPARK) - 1) / top)] for value in values)
 
 
-# What the portfolio reads of each project; the rare project without a current snapshot is read
-# whole before its status is computed (`_snapshots`).
-CARD_PROJECT_FIELDS = ("project__code", "project__name", "project__time_zone", "project__status")
+@dataclass(frozen=True)
+class CardProject:
+    """What the portfolio reads of a project. Read as plain values: model instances of 50 projects
+    and their memberships were a fifth of the page (docs/performance.md)."""
+
+    pk: int
+    code: str
+    name: str
+    time_zone: str
+
+    def local_today(self) -> datetime.date:
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
 
 
-def dashboard_memberships(user) -> list[Membership]:
-    """The signed-in user's memberships that show a dashboard (their account is active, as the
-    authentication checked)."""
-    memberships = (
+@dataclass(frozen=True)
+class CardSnapshot:
+    """A project's status snapshot as the portfolio needs it; `figures` only when just built."""
+
+    pk: int
+    project_id: int
+    period_start: datetime.date
+    built_at: datetime.datetime
+    has_card: bool
+    figures: dict | None = None
+
+
+def dashboard_projects(user) -> list[CardProject]:
+    """The projects whose dashboard the signed-in user may see (their account is active, as the
+    authentication checked), by code."""
+    rows = (
         Membership.objects.current()
         .filter(user_id=user.pk)
-        .select_related("project")
-        .only("role", "grants", *CARD_PROJECT_FIELDS)
         .order_by("project__code")
+        .values_list("role", "grants", "project_id", "project__code", "project__name", "project__time_zone")
     )
-    return [m for m in memberships if m.can(Capability.DASHBOARD_VIEW)]
+    return [
+        CardProject(project_id, code, name, time_zone)
+        for role, grants, project_id, code, name, time_zone in rows
+        if membership_can(role, grants, Capability.DASHBOARD_VIEW)
+    ]
 
 
-def _snapshots(projects: list[Project], language: str) -> dict[int, StatusSnapshot]:
+def _snapshots(projects: list[CardProject], language: str) -> dict[int, CardSnapshot]:
     """This week's status of each project (as the status report computes it) and its card's
     figures, read from its snapshot: one query for all projects, without the figures themselves
     (only the cards not in the cache need them). A project without one for this week (new, or a
@@ -236,9 +261,9 @@ def _snapshots(projects: list[Project], language: str) -> dict[int, StatusSnapsh
     rows = (
         StatusSnapshot.objects.filter(project_id__in=[p.pk for p in projects], language=language)
         .annotate(has_card=ExpressionWrapper(Q(figures__has_key="card"), output_field=BooleanField()))
-        .only("project_id", "period_start", "built_at")
+        .values_list("pk", "project_id", "period_start", "built_at", "has_card")
     )
-    snapshots = {s.project_id: s for s in rows}
+    snapshots = {row[1]: CardSnapshot(*row) for row in rows}
     missing = [
         p
         for p in projects
@@ -248,7 +273,11 @@ def _snapshots(projects: list[Project], language: str) -> dict[int, StatusSnapsh
     ]
     if missing:
         whole = list(Project.objects.filter(pk__in=[p.pk for p in missing]))  # the status reads all of a project
-        snapshots.update(services_reporting.status_snapshots_refresh(projects=whole, language=language))
+        built = services_reporting.status_snapshots_refresh(projects=whole, language=language)
+        snapshots.update(
+            (project_id, CardSnapshot(s.pk, project_id, s.period_start, s.built_at, True, s.figures))
+            for project_id, s in built.items()
+        )
     oldest = timezone.now() - datetime.timedelta(seconds=STATUS_CACHE_SECONDS)
     stale = sorted(pk for pk, snapshot in snapshots.items() if snapshot.built_at < oldest)
     if stale:
@@ -285,7 +314,7 @@ CARD_SECONDS = 2 * STATUS_CACHE_SECONDS
 def portfolio(user, language: str) -> dict:
     """The portfolio: one card per project, the escalations awaiting the user and the decisions at
     upcoming meetings."""
-    projects = [m.project for m in dashboard_memberships(user)]
+    projects = dashboard_projects(user)
     snapshots = _snapshots(projects, language)
     cards = portfolio_cards(projects, snapshots, language)
     ids = [p.pk for p in projects]
@@ -312,7 +341,7 @@ def portfolio(user, language: str) -> dict:
     return {"cards": cards, "as_of": as_of, "receipts": receipts, "decisions": decisions}
 
 
-def portfolio_cards(projects: list[Project], snapshots: dict[int, StatusSnapshot], language: str) -> list[SafeString]:
+def portfolio_cards(projects: list[CardProject], snapshots: dict[int, CardSnapshot], language: str) -> list[SafeString]:
     """Each project's card as HTML. Wording and rendering 50 cards was most of the portfolio's time
     (docs/performance.md), and a card only changes with its snapshot, so it is cached under the
     snapshot's build time: a rebuilt snapshot (every few minutes, by the beat) is a new key, never
@@ -333,23 +362,23 @@ def portfolio_cards(projects: list[Project], snapshots: dict[int, StatusSnapshot
     return [mark_safe(cached.get(keys[p.pk]) or rendered[keys[p.pk]]) for p in projects]  # noqa: S308 — our template
 
 
-def _figures(snapshots: list[StatusSnapshot]) -> dict[int, dict]:
+def _figures(snapshots: list[CardSnapshot]) -> dict[int, dict]:
     """The figures of these snapshots: those just built carry them, the others are read in one query."""
-    figures = {s.project_id: s.figures for s in snapshots if "figures" not in s.get_deferred_fields()}
+    figures = {s.project_id: s.figures for s in snapshots if s.figures is not None}
     unread = [s.pk for s in snapshots if s.project_id not in figures]
     if unread:
         figures.update(StatusSnapshot.objects.filter(pk__in=unread).values_list("project_id", "figures"))
     return figures
 
 
-def _card_key(project: Project, snapshot: StatusSnapshot, language: str) -> str:
+def _card_key(project: CardProject, snapshot: CardSnapshot, language: str) -> str:
     content = (
         f"{_CARD_TEMPLATE_DIGEST}|{language}|{project.pk}|{project.code}|{project.name}|{snapshot.built_at.isoformat()}"
     )
     return "portfolio-card:" + hashlib.sha256(content.encode()).hexdigest()
 
 
-def card_row(project: Project, figures: dict, labels: dict[str, str], dots: dict[str, dict]) -> dict:
+def card_row(project, figures: dict, labels: dict[str, str], dots: dict[str, dict]) -> dict:
     """What a project's card shows, worded in the active language."""
     card = figures["card"]
     adoption = next((s for s in figures["sections"] if s["key"] == "adoption"), None)
