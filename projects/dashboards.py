@@ -9,7 +9,6 @@ with the project's rows, nor the portfolio's with the number of projects.
 import datetime
 import hashlib
 import statistics
-import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -32,6 +31,7 @@ from .models import (
     Project,
     Risk,
     StatusSnapshot,
+    local_today,
 )
 from .models_plan import ZERO
 from .permissions import Capability, membership_can
@@ -91,7 +91,7 @@ def project_dashboard_body(membership: Membership) -> tuple[str, datetime.dateti
             version,
             translation.get_language(),
             timezone.get_current_timezone_name(),
-            hashlib.md5(",".join(panel.key for panel in panels).encode(), usedforsecurity=False).hexdigest(),
+            ",".join(panel.key for panel in panels),
         ]
     )
     cached = cache.get(key)
@@ -220,7 +220,7 @@ class CardProject:
     time_zone: str
 
     def local_today(self) -> datetime.date:
-        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
+        return local_today(self.time_zone)
 
 
 @dataclass(frozen=True)

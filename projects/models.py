@@ -217,7 +217,12 @@ class Project(models.Model):
         return reverse("projects:detail", kwargs={"code": self.code})
 
     def local_today(self):
-        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
+        return local_today(self.time_zone)
+
+
+def local_today(time_zone: str) -> datetime.date:
+    """Today in a project's time zone (the day its reports, rollups and dashboards are about)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -36,8 +36,8 @@ class Page:
 
 def paginate(request, queryset, per_page: int = 50, cap: int | None = None, columns: tuple[str, ...] = ()) -> Page:
     """The requested page of `queryset`: its rows as model instances, or with `columns` as named
-    tuples of those columns (no instance per row; the count and the ids still read the issues
-    alone, without the joins the columns need)."""
+    tuples of `pk` and those columns (no instance per row; the count and a deep page's ids still
+    read the queryset's own table, without the joins the columns may need)."""
     cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by()[: cap + 1].count()
     capped = count > cap
@@ -59,9 +59,12 @@ def _rows(queryset, offset: int, limit: int, columns: tuple[str, ...] = ()) -> l
     just to drop it; there the page's ids are found first, on the ordering's index alone, and only
     those rows are read — a "deferred join" (page 79 of an issue list: 6 → 2 ms). Two queries: as
     one (`pk__in` a sliced subquery) PostgreSQL read the project's every row to semi-join them."""
-    read = (lambda rows: rows.values_list("pk", *columns, named=True)) if columns else (lambda rows: rows)
     if offset < DEEP_OFFSET:
-        return list(read(queryset)[offset : offset + limit])
+        return list(_read(queryset, columns)[offset : offset + limit])
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-    rows = {row.pk: row for row in read(queryset.order_by().filter(pk__in=ids))}
+    rows = {row.pk: row for row in _read(queryset.order_by().filter(pk__in=ids), columns)}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def _read(queryset, columns: tuple[str, ...]):
+    return queryset.values_list("pk", *columns, named=True) if columns else queryset
