@@ -187,6 +187,7 @@ def _report_states() -> dict[str, str]:
 
 def _heat_map_chart(data, days: list[str], names: list[str]) -> dict:
     levels = {compliance.MISSING: 0, compliance.LATE: 1, compliance.FILED: 2}
+    words = _report_states()
     return {
         "kind": "heatmap",
         "categories": days,
@@ -197,7 +198,7 @@ def _heat_map_chart(data, days: list[str], names: list[str]) -> dict:
             for column, state in enumerate(states)
             if state
         ],
-        "states": [_report_states()[state] for state in (compliance.MISSING, compliance.LATE, compliance.FILED)],
+        "states": [words[state] for state in (compliance.MISSING, compliance.LATE, compliance.FILED)],
     }
 
 
