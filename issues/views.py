@@ -135,6 +135,14 @@ def _rows_html(project, issues: list[tuple]) -> SafeString:
     severities = {value: str(label) for value, label in Issue.Severity.choices}
     statuses = {value: str(label) for value, label in Issue.Status.choices}
     short_date = get_format("SHORT_DATE_FORMAT")
+    dates: dict[datetime.date, str] = {}  # a page's issues fall on a few days: each worded once
+
+    def reported_on(moment) -> str:
+        day = timezone.localtime(moment).date()
+        if day not in dates:
+            dates[day] = dateformat.format(day, short_date)
+        return dates[day]
+
     issues_url = reverse("issues:list", kwargs={"code": project.code})
     rows = (
         ROW.format(
@@ -147,7 +155,7 @@ def _rows_html(project, issues: list[tuple]) -> SafeString:
             status_label=html.escape(statuses.get(issue.status, issue.status)),
             module=html.escape(issue.module__name) if issue.module__name is not None else "—",
             reporter=html.escape(issue.reporter__full_name),
-            reported_on=dateformat.format(timezone.localtime(issue.created_at), short_date),
+            reported_on=reported_on(issue.created_at),
         )
         for issue in issues
     )

@@ -132,3 +132,19 @@ def test_more_filters_are_fetched_when_opened_unless_one_is_in_use(pm_client, te
 def test_the_people_and_modules_are_read_only_when_their_selects_are_shown(pm_client, file_issue):
     file_issue(title="问题")
     assert _queries(pm_client, LIST) + 2 == _queries(pm_client, LIST, {"more": "1"})
+
+
+def test_each_row_shows_its_local_reporting_day_in_the_readers_format(pm_client, team, file_issue):
+    import datetime
+
+    from issues.models import Issue
+
+    late, early = file_issue(title="深夜"), file_issue(title="傍晚")
+    Issue.objects.filter(pk=late.pk).update(created_at=datetime.datetime(2026, 11, 20, 16, 30, tzinfo=datetime.UTC))
+    Issue.objects.filter(pk=early.pk).update(created_at=datetime.datetime(2026, 11, 20, 15, 30, tzinfo=datetime.UTC))
+    pm = team.user(Role.PM)
+    pm.language, pm.time_zone = "zh-hans", "Asia/Shanghai"
+    pm.save()
+    rows = pm_client.get(LIST).content.decode().split("<tbody")[1]
+    assert rows.split("深夜")[1].split("</tr>")[0].endswith("2026年11月21日</td>")  # 00:30 in Shanghai
+    assert rows.split("傍晚")[1].split("</tr>")[0].endswith("2026年11月20日</td>")  # 23:30 the day before
