@@ -176,19 +176,25 @@ def test_a_project_without_a_budget_shows_an_empty_budget_panel(sponsor_client):
     assert panel["chart"] is None and panel["rows"] == [] and panel["summary"] == ""
 
 
-def test_a_panel_is_shown_only_to_members_with_its_capability(sponsor_client, monkeypatch):
+@pytest.fixture
+def secret_panel(monkeypatch):
+    """A panel only members who may configure the issues see (the PM, not the sponsor)."""
     from projects import dashboards
     from projects.permissions import Capability
     from projects.registry import DashboardPanel
 
     secret = DashboardPanel(
         "secret",
-        "Secret",
+        "Secret figures",
         99,
         lambda project, reads: {"chart": None, "columns": [], "rows": []},
         Capability.ISSUES_CONFIGURE,
     )
     monkeypatch.setattr(dashboards, "dashboard_panels", [*dashboards.dashboard_panels, secret])
+    return secret
+
+
+def test_a_panel_is_shown_only_to_members_with_its_capability(sponsor_client, secret_panel):
     keys = [panel["key"] for panel in sponsor_client.get(DASHBOARD).context["panels"]]
     assert "secret" not in keys and "budget-burn" in keys and "compliance" in keys
 
@@ -245,19 +251,7 @@ def test_each_language_has_its_own_dashboard_body(client, team):
     assert "控制图" in page and "Control chart of new issues per week" not in page
 
 
-def test_a_cached_body_never_shows_a_panel_to_a_member_without_its_capability(client, team, monkeypatch):
-    from projects import dashboards
-    from projects.permissions import Capability
-    from projects.registry import DashboardPanel
-
-    secret = DashboardPanel(
-        "secret",
-        "Secret figures",
-        99,
-        lambda project, reads: {"chart": None, "columns": [], "rows": []},
-        Capability.ISSUES_CONFIGURE,
-    )
-    monkeypatch.setattr(dashboards, "dashboard_panels", [*dashboards.dashboard_panels, secret])
+def test_a_cached_body_never_shows_a_panel_to_a_member_without_its_capability(client, team, secret_panel):
     client.force_login(team.user(Role.PM))  # may configure: sees it, and the body is cached
     assert "Secret figures" in client.get(DASHBOARD).content.decode()
     client.force_login(team.user(Role.SPONSOR))
