@@ -79,7 +79,7 @@ def fetch_raise(monkeypatch):
 @pytest.fixture
 def make_user(db):
     def make(email=None, **fields):
-        from projects.models import User
+        from projects.core.models import User
 
         fields.setdefault("full_name", "测试用户")
         fields.setdefault("language", "en")
@@ -93,7 +93,7 @@ class Team:
     """A project with one member in every role, and the people around it."""
 
     def __init__(self, make_user):
-        from projects.models import Membership, Project
+        from projects.core.models import Membership, Project
         from projects.permissions import Role
 
         self.project = Project.objects.create(code="SCRM", name="华南区销售CRM上线")
@@ -126,7 +126,7 @@ def api_client(db):
     """A test client for the REST API, authenticated by a new personal token of `user`."""
     from django.test import Client
 
-    from projects.services_tokens import api_token_create
+    from projects.api.services import api_token_create
 
     def make(user):
         _token, secret = api_token_create(user=user, name="test")

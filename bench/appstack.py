@@ -262,7 +262,7 @@ def seed_load_projects(count: int, key_users: int) -> list[dict]:
     from issues.demo import seed_issue_history
     from issues.holidays import seed_calendar
     from issues.models import IssueSettings
-    from projects.models import Membership, Project, User
+    from projects.core.models import Membership, Project, User
     from projects.permissions import Role
 
     hashed = make_password(PASSWORD)  # one PBKDF2 run for every bench user

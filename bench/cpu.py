@@ -39,9 +39,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from issues.models import Issue, Module
-    from projects.models import Membership, User
+    from projects.core.models import Membership, User
+    from projects.devdata.seed_scale import CIO
     from projects.permissions import Role
-    from projects.seed_scale import CIO
 
     # The manifest storage needs collectstatic; plain storage keeps this script self-contained.
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

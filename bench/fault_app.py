@@ -163,7 +163,7 @@ def refuse(stack: Stack, on: bool) -> None:
 def worker_killer(stack: Stack):
     """Slow the sink, wait until a delivery is in flight (an outbox row in `sending`), SIGKILL the
     worker's whole process group; remember what was in flight."""
-    from projects.models import OutboundEmail
+    from projects.notifications.models import OutboundEmail
 
     caught = {"in_flight": 0}
 
@@ -186,7 +186,7 @@ def worker_killer(stack: Stack):
 def drain(since, seconds: float = 400) -> float:
     from django.db import close_old_connections
 
-    from projects.models import OutboundEmail
+    from projects.notifications.models import OutboundEmail
 
     started = time.monotonic()
     while time.monotonic() - started < seconds:
@@ -206,8 +206,8 @@ def report(recorder: Recorder, written: Written, since, stack: Stack, phases, dr
     from django.db import connection
 
     from issues.models import Issue, IssueEvent, Screenshot
-    from projects.models import OutboundEmail
-    from projects.outbox import message_id
+    from projects.notifications.models import OutboundEmail
+    from projects.notifications.outbox import message_id
 
     connection.close()
     by_phase = {}

@@ -139,8 +139,9 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
-    from projects import outbox
-    from projects.models import OutboundEmail, Project, User
+    from projects.core.models import Project, User
+    from projects.notifications import outbox
+    from projects.notifications.models import OutboundEmail
 
     project = Project.objects.create(code="FAULT", name="故障注入")
     people = [User.objects.create_user(f"p{n}@example.com", None, full_name=f"收件人{n}") for n in range(N)]
@@ -165,7 +166,7 @@ def main() -> None:
     redis("start")
     inbox.refuse_until = time.monotonic() + REFUSE_SECONDS
     second = worker()
-    from projects.tasks import sweep_outbox
+    from projects.notifications.tasks import sweep_outbox
 
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:

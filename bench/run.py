@@ -71,9 +71,9 @@ def sign_in(env: dict[str, str]) -> dict:
     from django.test import Client
 
     from issues.models import Issue, Module
-    from projects.models import Membership, Project
+    from projects.core.models import Membership, Project
+    from projects.devdata.seed_scale import CIO
     from projects.permissions import Role
-    from projects.seed_scale import CIO
 
     def cookie(user) -> str:
         client = Client()

@@ -85,7 +85,7 @@ def capacity(all_drivers: list[ProjectDriver]) -> tuple[float, float, list[dict]
 
 
 def wait_for_outbox(since, seconds: float = 240) -> None:
-    from projects.models import OutboundEmail
+    from projects.notifications.models import OutboundEmail
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -96,8 +96,8 @@ def wait_for_outbox(since, seconds: float = 240) -> None:
 
 def check_writes(written: Written, since, stack) -> dict:
     from issues.models import DailyReport, Issue, IssueEvent, Screenshot
-    from projects.models import OutboundEmail
-    from projects.outbox import message_id
+    from projects.notifications.models import OutboundEmail
+    from projects.notifications.outbox import message_id
 
     titles = set(
         Issue.objects.filter(title__startswith=TITLE_PREFIX, created_at__gte=since).values_list("title", flat=True)

@@ -9,8 +9,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from projects.api.rest import IdFilter, ProjectScoped, api_route, id_or_404
 from projects.permissions import Capability
-from projects.rest import IdFilter, ProjectScoped, api_route, id_or_404
 
 from . import services
 from .models import ChangeRequest

@@ -6,7 +6,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.models import BudgetLine
+from projects.plan.models import BudgetLine
 from projects.registry import Detected, EscalationCondition
 
 from .models import ChangeRequest

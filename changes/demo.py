@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from projects.models import Membership, Milestone
+from projects.core.models import Membership
 from projects.permissions import Capability
+from projects.plan.models import Milestone
 
 from .models import ChangeEvent, ChangeRequest, ChangeSettings, DevelopmentUpdate, SolutionOption
 from .services import next_agenda_propose_pending

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms_plan import IdsChoiceField
-from projects.models import Milestone, TrainingSession, User
+from projects.core.forms import IdsChoiceField
+from projects.core.models import User
+from projects.plan.models import Milestone
+from projects.registers.models import TrainingSession
 
 from .models import ChangeRequest, ChangeSettings, SolutionOption
 

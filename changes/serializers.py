@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from projects.serializers import PersonSerializer
+from projects.api.serializers import PersonSerializer
 
 from .models import ChangeRequest
 

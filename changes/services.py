@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.dashboard_cache import forget_dashboard
-from projects.models import BudgetLine, Meeting, Membership, Project, User
-from projects.outbox import email_queue
+from projects.core.models import Membership, Project, User
+from projects.escalations.services import escalations_evaluate_soon
+from projects.notifications.outbox import email_queue
 from projects.permissions import Capability
-from projects.services_escalation import escalations_evaluate_soon
-from projects.services_plan import plan_apply_change_impact
-from projects.services_steering import agenda_add_pending
+from projects.plan.models import BudgetLine
+from projects.plan.services import plan_apply_change_impact
+from projects.reporting.dashboard_cache import forget_dashboard
+from projects.steering.models import Meeting
+from projects.steering.services import agenda_add_pending
 
 from .models import ChangeEvent, ChangeRequest, ChangeSettings, DevelopmentUpdate, OptionFeedback, SolutionOption
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from projects.paging import paginate
+from projects.core.paging import paginate
+from projects.core.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 from projects.permissions import Capability, get_membership_for
-from projects.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 from projects.workflow import step_forms, take_step
 
 from . import forms, services

@@ -6,8 +6,9 @@ from decimal import Decimal
 from changes import services as change_services
 from changes.models import ChangeRequest
 from issues import services as issue_services
-from projects.models import BudgetLine, Membership, Milestone, Phase, PlanBaseline, Project, User
+from projects.core.models import Membership, Project, User
 from projects.permissions import Role
+from projects.plan.models import BudgetLine, Milestone, Phase, PlanBaseline
 
 from . import services
 from .models import ASSESSED_AREAS, Area, ClosureItem, Gate

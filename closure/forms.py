@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms_plan import project_people
+from projects.core.forms import project_people
 
 from .models import ASSESSED_AREAS, Area, Closure, ClosureItem, Gate, ImprovementItem, Lesson, Sop
 

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from changes.models import ChangeRequest
 from issues.models import Issue
-from projects.models import Phase, Project
+from projects.core.models import Project
+from projects.plan.models import Phase
 
 from .models import (
     ASSESSED_AREAS,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Project
+from projects.core.models import Project
 
 
 class Gate(models.TextChoices):

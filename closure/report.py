@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from changes.models import ChangeRequest
 from issues.models import Issue
-from projects.models import BudgetLine, Milestone, PlanBaseline, Project
+from projects.core.models import Project
+from projects.plan.models import BudgetLine, Milestone, PlanBaseline
 from projects.registry import ClosureFigures, closure_figure_providers
 
 from .gates import closure_state

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.models import Membership, Project, User
-from projects.outbox import email_queue
+from projects.core.models import Membership, Project, User
+from projects.notifications.outbox import email_queue
 
 from .gates import closure_state, outstanding_sources
 from .models import (

@@ -8,8 +8,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects.pdf import document_pdf
+from projects.core.forms import add_errors
 from projects.permissions import Capability, get_membership_for
+from projects.reporting.pdf import document_pdf
 
 from . import forms, services
 from .gates import closure_state
@@ -19,14 +20,6 @@ from .report import end_report
 
 def _status(form) -> int:
     return 400 if form.errors else 200
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _closure(request, code, capability=Capability.CLOSURE_VIEW):
@@ -107,7 +100,7 @@ def successor_set(request, code):
         try:
             services.closure_set_successor(closure=closure, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
     if form.errors:
         return _render_overview(request, membership, successor_form=form)
     messages.success(request, _("Successor saved."))
@@ -122,7 +115,7 @@ def waive(request, code):
         try:
             services.gate_waive(closure=closure, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
     if form.errors:
         return _render_overview(request, membership, waiver_form=form)
     messages.success(request, _("Gate waived."))
@@ -137,7 +130,7 @@ def sign(request, code):
         try:
             services.closure_sign(closure=closure, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
     if form.errors:
         return _render_overview(request, membership, sign_form=form)
     messages.success(request, _("Accepted. The project is closed and stays readable for its members."))
@@ -168,7 +161,7 @@ def sop_edit(request, code, pk=None):
         try:
             services.sop_save(project=closure.project, sop=sop, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Procedure saved."))
             return redirect("closure:sops", code=code)
@@ -228,7 +221,7 @@ def item_edit(request, code, pk=None):
         try:
             services.closure_item_save(project=closure.project, by=request.user, item=item, **form.service_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Item saved."))
             return redirect("closure:items", code=code)
@@ -291,7 +284,7 @@ def item_message(request, code, pk):
                 from_consultant=membership.can(Capability.CLOSURE_REVIEW),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             return redirect(item)
     return _render_item(request, membership, closure, item, form=form, status=400)
@@ -326,7 +319,7 @@ def assessment(request, code):
                 closure=closure, by=request.user, scores=form.scores(), gaps=form.cleaned_data["gaps"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -367,7 +360,7 @@ def improvement_edit(request, code, pk=None):
         try:
             services.improvement_save(project=closure.project, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Improvement saved; the consultant reviews the plan again."))
             return redirect("closure:improvement", code=code)
@@ -383,7 +376,7 @@ def improvement_review(request, code):
         try:
             services.improvement_review(closure=closure, author=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
     if form.errors:
         return _render_improvement(request, membership, closure, review_form=form)
     messages.success(request, _("Review saved."))
@@ -418,7 +411,7 @@ def lesson_create(request, code):
         try:
             services.lesson_add(project=membership.project, logged_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Lesson logged."))
             return redirect("closure:report", code=code)

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import changes.api
 import issues.api
-import projects.api
+import projects.api.viewsets
 
 
 class SchemaView(SpectacularAPIView):
@@ -23,7 +23,7 @@ class DocsView(SpectacularSwaggerView):
 
 
 urlpatterns = [
-    *projects.api.urlpatterns,
+    *projects.api.viewsets.urlpatterns,
     *issues.api.urlpatterns,
     *changes.api.urlpatterns,
     path("schema/", login_not_required(SchemaView.as_view()), name="schema"),

@@ -32,32 +32,32 @@ app.conf.update(
 app.conf.beat_schedule = {
     # Remind owners of steering committee action items due today or overdue.
     "action-item-reminders": {
-        "task": "projects.tasks.dispatch_action_item_reminders",
+        "task": "projects.steering.tasks.dispatch_action_item_reminders",
         "schedule": 15 * 60.0,
     },
     # Detect exceptions (D-ESC-3) in every open project; renotify unacknowledged escalations.
     "escalations": {
-        "task": "projects.tasks.dispatch_escalations",
+        "task": "projects.escalations.tasks.dispatch_escalations",
         "schedule": 5 * 60.0,
     },
     # Draft each project's weekly status report ahead of time, send it at its local time.
     "status-reports": {
-        "task": "projects.tasks.dispatch_status_reports",
+        "task": "projects.reporting.tasks.dispatch_status_reports",
         "schedule": 5 * 60.0,
     },
     # The portfolio's rollup of each open project's live status (issue 7).
     "status-snapshots": {
-        "task": "projects.tasks.refresh_status_snapshots",
+        "task": "projects.reporting.tasks.refresh_status_snapshots",
         "schedule": 5 * 60.0,
     },
     # Re-queue outbox e-mails whose broker message was lost or whose worker died.
     "outbox-sweep": {
-        "task": "projects.tasks.sweep_outbox",
+        "task": "projects.notifications.tasks.sweep_outbox",
         "schedule": 60.0,
     },
     # The same for chat messages (WeCom, DingTalk, Feishu, generic webhooks).
     "chat-outbox-sweep": {
-        "task": "projects.tasks.sweep_chat_outbox",
+        "task": "projects.notifications.tasks.sweep_chat_outbox",
         "schedule": 60.0,
     },
     # Daily-report reminders, the PM's daily digest and the knowledge digest. Each project's
@@ -69,4 +69,15 @@ app.conf.beat_schedule = {
     },
 }
 
-app.autodiscover_tasks()
+# Each app's tasks, and those of the `projects` subpackages that have any (one app, several packages).
+app.autodiscover_tasks(
+    lambda: [
+        "issues",
+        "changes",
+        "closure",
+        "projects.notifications",
+        "projects.escalations",
+        "projects.reporting",
+        "projects.steering",
+    ]
+)

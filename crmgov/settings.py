@@ -58,10 +58,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "projects.middleware.UserPreferencesMiddleware",
+    "projects.core.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "projects.middleware.IdleTimeoutMiddleware",
-    "projects.middleware.TwoFactorRequiredMiddleware",
+    "projects.core.middleware.IdleTimeoutMiddleware",
+    "projects.core.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -138,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "projects:my_projects"
 
-ACCOUNT_ADAPTER = "projects.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "projects.core.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -216,7 +216,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------
 # Unset: a broker on the file system under var/ (no server). The outbox table,
-# not the broker, is the record of what must be sent (see projects/outbox.py).
+# not the broker, is the record of what must be sent (see projects/notifications/outbox.py).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "broker"
@@ -230,15 +230,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Every retry countdown stays well below this (see projects/outbox.py).
+    # Every retry countdown stays well below this (see projects/notifications/outbox.py).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# The outbox's timings (projects/outbox.py); shortened only by the fault-injection run in bench/.
+# The outbox's timings (projects/notifications/outbox.py); shortened only by the fault-injection run in bench/.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)  # longer than the task hard limit
 OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=120)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
-# Chat webhooks (projects/services_chat.py): each attempt's time limit; plain http to this
+# Chat webhooks (projects/notifications/services.py): each attempt's time limit; plain http to this
 # machine only where allowed (DEBUG, tests), https everywhere else.
 CHAT_WEBHOOK_TIMEOUT_SECONDS = env.int("CHAT_WEBHOOK_TIMEOUT_SECONDS", default=10)
 CHAT_WEBHOOK_ALLOW_LOCAL = env.bool("CHAT_WEBHOOK_ALLOW_LOCAL", default=DEBUG)
@@ -278,15 +278,15 @@ MESSAGE_TAGS = {40: "danger"}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an anonymous request gets 401 with a Bearer challenge.
-        "projects.authentication.TokenAuthentication",
+        "projects.api.authentication.TokenAuthentication",
         # The browsable API and the docs page for someone signed in (CSRF enforced).
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "projects.rest.NewestFirst",
+    "DEFAULT_PAGINATION_CLASS": "projects.api.rest.NewestFirst",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "projects.rest.handle_exception",
+    "EXCEPTION_HANDLER": "projects.api.rest.handle_exception",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -300,8 +300,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IssueStatus": "issues.models.Issue.Status",
         "ChangeRequestStatus": "changes.models.ChangeRequest.Status",
-        "EscalationStatus": "projects.models_escalation.Escalation.Status",
-        "ProjectStatus": "projects.models.Project.Status",
+        "EscalationStatus": "projects.escalations.models.Escalation.Status",
+        "ProjectStatus": "projects.core.models.Project.Status",
     },
     # Self-hosted assets: no CDN is reachable.
     "SWAGGER_UI_DIST": "SIDECAR",

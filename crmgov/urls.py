@@ -21,4 +21,4 @@ urlpatterns = [
 ]
 
 # A database outage answers 503 with a page that says the request was not saved.
-handler500 = "projects.views_errors.server_error"
+handler500 = "projects.core.errors.server_error"

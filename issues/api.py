@@ -13,8 +13,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from projects.api.rest import IdFilter, NewestFirst, ProjectScoped, api_route, id_or_404
 from projects.permissions import Capability
-from projects.rest import IdFilter, NewestFirst, ProjectScoped, api_route, id_or_404
 
 from . import services
 from .models import DailyReport, Issue, Screenshot

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from projects.models import Membership, Project
+from projects.core.models import Membership, Project
 from projects.permissions import Capability, roles_with
 
 from .calendars import WorkingCalendar

@@ -7,7 +7,7 @@ import datetime
 from django.core.cache import cache
 from django.db import transaction
 
-from projects.dashboard_cache import forget_dashboard
+from projects.reporting.dashboard_cache import forget_dashboard
 
 # Membership changes show within this time; filings and calendar edits at once.
 HEAT_MAP_CACHE_SECONDS = 300

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from projects.dashboards import WEEKS, control_chart, week_starts, weekly_series
 from projects.permissions import Capability
 from projects.registry import DashboardPanel, PortfolioFigure
+from projects.reporting.dashboards import WEEKS, control_chart, week_starts, weekly_series
 
 from . import compliance
 from .models import Issue, IssueDay

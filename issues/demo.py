@@ -9,7 +9,7 @@ import random
 
 from django.utils import timezone
 
-from projects.models import Membership
+from projects.core.models import Membership
 from projects.permissions import Capability, roles_with
 
 from .calendars import WorkingCalendar

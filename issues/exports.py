@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.spreadsheets import MAX_ROWS, csv_response, xlsx_response
+from projects.core.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 
 
 def _columns():

@@ -8,7 +8,7 @@ As announced by the General Office of the State Council (关于2026年部分节�
 
 import datetime
 
-from projects.models import Project
+from projects.core.models import Project
 
 from .calendars import ParsedDay
 

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.models import ChatEvent, Membership, Project
-from projects.outbox import email_queue
+from projects.core.models import Membership, Project
+from projects.notifications.models import ChatEvent
+from projects.notifications.outbox import email_queue
+from projects.notifications.services import ChatNotice, chat_notify, chat_subscribed
 from projects.permissions import Capability, roles_with
-from projects.services_chat import ChatNotice, chat_notify, chat_subscribed
 
 from .calendars import WorkingCalendar
 from .compliance import active_on, missing_reporters, period_containing

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
-from projects.models import Project
+from projects.core.models import Project
 
 from .models import Issue, IssueDay
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from projects.models import Membership, Project
+from projects.core.models import Membership, Project
 from projects.permissions import Capability
 
 from .calendars import WorkingCalendar
@@ -151,7 +151,7 @@ def issue_detail_queryset(membership: Membership):
 
 
 def consultants_of(project: Project):
-    from projects.models import User
+    from projects.core.models import User
     from projects.permissions import roles_with
 
     return User.objects.filter(

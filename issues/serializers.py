@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.serializers import PersonSerializer
+from projects.api.serializers import PersonSerializer
 
 from .models import DailyReport, Issue, Module, Screenshot
 from .screenshots import MAX_PER_ISSUE

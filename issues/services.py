@@ -10,9 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.dashboard_cache import forget_dashboard
-from projects.models import Project, User
+from projects.core.models import Project, User
 from projects.permissions import Capability
+from projects.reporting.dashboard_cache import forget_dashboard
 
 from .calendars import ParsedDay
 from .compliance_cache import forget_heat_map
@@ -414,7 +414,7 @@ def _award_points(issue: Issue) -> None:
 
 
 def _notify(issue: Issue, *, template: str, recipients: list[User], key: str) -> None:
-    from projects.outbox import email_queue
+    from projects.notifications.outbox import email_queue
 
     for recipient in recipients:
         email_queue(to=recipient, template=template, project=issue.project, key=key, context={"issue": issue})

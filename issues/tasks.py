@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from projects.models import Project
+from projects.core.models import Project
 
 from . import notifications
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from projects.models import User
-from projects.paging import paginate
+from projects.core.models import User
+from projects.core.paging import paginate
 from projects.permissions import Capability, get_membership_for
 from projects.workflow import step_forms, take_step
 

@@ -4,8 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import outbox, services, services_chat
-from .models import ChatMessage, Membership, OutboundEmail, Project, User
+from projects.core import services
+from projects.core.models import Membership, Project, User
+from projects.notifications import outbox
+from projects.notifications import services as services_notifications
+from projects.notifications.models import ChatMessage, OutboundEmail
 
 
 @admin.register(User)
@@ -105,7 +108,7 @@ class ChatMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected chat messages again"))
     def resend(self, request, queryset):
-        count = services_chat.chat_resend(message_ids=list(queryset.values_list("pk", flat=True)))
+        count = services_notifications.chat_resend(message_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},

@@ -13,13 +13,14 @@ class ProjectsConfig(AppConfig):
         # in Django itself; declared here, it is in our catalogue and translated there.
         fields.BLANK_CHOICE_LABEL = _("- Select an option -")
 
-        from projects.registry import register_escalation_condition, register_report_section
-
-        from .conditions import CONDITIONS
-        from .dashboards import budget_burn
-        from .demo import load_plan_demo
-        from .permissions import Capability
-        from .registry import (
+        from projects.core.converters import register as register_project_code_converter
+        from projects.core.security_log import connect as connect_security_log
+        from projects.devdata.demo import load_plan_demo
+        from projects.escalations.conditions import CONDITIONS
+        from projects.escalations.services import escalations_evaluate
+        from projects.permissions import Capability
+        from projects.plan.services import rebaseline_decision_provider
+        from projects.registry import (
             ClosureFigures,
             DashboardPanel,
             DemoSeeder,
@@ -28,12 +29,12 @@ class ProjectsConfig(AppConfig):
             register_dashboard_panel,
             register_decision_provider,
             register_demo_seeder,
+            register_escalation_condition,
             register_nav_item,
+            register_report_section,
         )
-        from .report_sections import SECTIONS, escalation_figures
-        from .security_log import connect as connect_security_log
-        from .services_escalation import escalations_evaluate
-        from .services_plan import rebaseline_decision_provider
+        from projects.reporting.dashboards import budget_burn
+        from projects.reporting.report_sections import SECTIONS, escalation_figures
 
         register_nav_item(NavItem(_("Overview"), "projects:detail", Capability.PROJECT_VIEW, "house", 0))
         register_nav_item(NavItem(_("Plan"), "projects:plan", Capability.PLAN_VIEW, "calendar-range", 10))
@@ -69,3 +70,4 @@ class ProjectsConfig(AppConfig):
             register_report_section(section)
         register_closure_figures(ClosureFigures("escalations", _("Escalations"), escalation_figures, 40))
         connect_security_log()
+        register_project_code_converter()

@@ -11,7 +11,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .security_log import authorization_refused
+from projects.core.security_log import authorization_refused
 
 
 class Role(models.TextChoices):
@@ -85,7 +85,10 @@ def by_role(memberships) -> list:
 
 
 _EVERY_MEMBER = {Capability.PROJECT_VIEW, Capability.MEMBERS_VIEW}
+
+
 _LEADERSHIP = _EVERY_MEMBER | {Capability.ISSUES_VIEW_ALL, Capability.COMPLIANCE_VIEW}
+
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SPONSOR: frozenset(_LEADERSHIP),
@@ -121,9 +124,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
 }
 
+
 # Who hears about the state of the project (status reports, escalations,
 # plan announcements go to them by default).
 LEADERSHIP_ROLES = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING})
+
 
 # The plan, its registers and the steering committee, added to each role's capabilities above.
 # Everyone reads the plan and registers; leadership and the PM read the budget and the
@@ -135,8 +140,14 @@ _PLAN_READERS = {
     Capability.TRAINING_VIEW,
     Capability.SETBACKS_VIEW,
 }
+
+
 _PLAN_LEADERSHIP = _PLAN_READERS | {Capability.BUDGET_VIEW, Capability.COMMITTEE_VIEW}
+
+
 _PLAN_DECIDERS = _PLAN_LEADERSHIP | {Capability.MEETINGS_DECIDE, Capability.REQUIREMENTS_SIGN}
+
+
 _PLAN_CAPABILITIES: dict[str, set[str]] = {
     Role.SPONSOR: _PLAN_DECIDERS | {Capability.REBASELINE_APPROVE},
     Role.EXECUTIVE: _PLAN_LEADERSHIP,
@@ -154,6 +165,8 @@ _PLAN_CAPABILITIES: dict[str, set[str]] = {
     | {Capability.RISKS_EDIT, Capability.REQUIREMENTS_UPLOAD, Capability.TRAINING_MANAGE},
     Role.KEY_USER: _PLAN_READERS | {Capability.REQUIREMENTS_SIGN},
 }
+
+
 # Escalations: leadership receives and reads them; the PM raises, resolves and answers for them.
 _ESCALATION_CAPABILITIES: dict[str, set[str]] = {
     Role.SPONSOR: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
@@ -167,16 +180,23 @@ _ESCALATION_CAPABILITIES: dict[str, set[str]] = {
         Capability.REPORTS_MANAGE,
     },
 }
+
+
 CAPABILITIES = {
     role: frozenset(capabilities | _PLAN_CAPABILITIES.get(role, set()) | _ESCALATION_CAPABILITIES.get(role, set()))
     for role, capabilities in CAPABILITIES.items()
 }
 
+
 # Closure, added to each role's capabilities like the plan's above: everyone reads it and logs
 # lessons; the business confirms its procedures; the PM runs it; the consultant answers and
 # reviews; the sponsor waives gates and signs. The successor is a person, not a role (closure.models).
 _CLOSURE_READERS = {Capability.CLOSURE_VIEW, Capability.CLOSURE_CONTRIBUTE}
+
+
 _CLOSURE_BUSINESS = _CLOSURE_READERS | {Capability.CLOSURE_CONFIRM}
+
+
 _CLOSURE_CAPABILITIES: dict[str, set[str]] = {
     Role.SPONSOR: _CLOSURE_BUSINESS | {Capability.CLOSURE_SIGN},
     Role.EXECUTIVE: _CLOSURE_BUSINESS,
@@ -185,17 +205,23 @@ _CLOSURE_CAPABILITIES: dict[str, set[str]] = {
     Role.CONSULTANT: _CLOSURE_READERS | {Capability.CLOSURE_REVIEW},
     Role.KEY_USER: _CLOSURE_BUSINESS,
 }
+
+
 CAPABILITIES = {
     role: frozenset(capabilities | _CLOSURE_CAPABILITIES.get(role, set()))
     for role, capabilities in CAPABILITIES.items()
 }
 
+
 # Those who approve money, rebaselines and acceptance sign in with a second factor (issue 9).
 _TWO_FACTOR_ROLES = {Role.SPONSOR, Role.EXECUTIVE}
+
+
 CAPABILITIES = {
     role: capabilities | ({Capability.TWO_FACTOR_REQUIRED} if role in _TWO_FACTOR_ROLES else set())
     for role, capabilities in CAPABILITIES.items()
 }
+
 
 # Everything that changes a project. A closed project is read-only: its members keep every
 # reading capability and lose these (get_membership_for marks the membership read-only).
@@ -261,7 +287,7 @@ def roles_with(capability: str) -> list[str]:
 
 def get_membership_for(request: HttpRequest, code: str, capability: str = Capability.PROJECT_VIEW):
     """The requesting user's active membership of project `code`, or 404 / 403."""
-    from .models import Membership
+    from projects.core.models import Membership
 
     # `current()`, not `active()`: the user's own account is known to be active, so no join to it.
     memberships = Membership.objects.current().filter(user_id=request.user.pk, project__code=code)
@@ -289,7 +315,7 @@ def get_project_for(request: HttpRequest, code: str, capability: str = Capabilit
 
 def two_factor_required(user) -> bool:
     """Whether any active membership of `user` has a role that must use two-factor authentication."""
-    from .models import Membership
+    from projects.core.models import Membership
 
     roles = roles_with(Capability.TWO_FACTOR_REQUIRED)
     return Membership.objects.active().filter(user=user, role__in=roles).exists()

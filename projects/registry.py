@@ -99,7 +99,7 @@ demo_seeders: list[DemoSeeder] = []
 @dataclass(frozen=True)
 class ScaleSeeder:
     """Loads an app's part of the enterprise-scale data set (`manage.py seed_scale`, issue 7) with
-    `load(context)`, a `projects.seed_scale.ScaleContext`."""
+    `load(context)`, a `projects.devdata.seed_scale.ScaleContext`."""
 
     name: str
     load: Callable[[object], None]

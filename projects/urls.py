@@ -1,54 +1,43 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from . import (
-    views,
-    views_chat,
-    views_dashboard,
-    views_escalation,
-    views_plan,
-    views_reporting,
-    views_steering,
-    views_tokens,
-)
-
-
-class ProjectCodeConverter:
-    regex = "[A-Z][A-Z0-9]{1,11}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ProjectCodeConverter, "code")
+from projects.api import views as views_api
+from projects.core import views
+from projects.escalations import views as views_escalations
+from projects.notifications import views as views_notifications
+from projects.plan import views as views_plan
+from projects.registers import views as views_registers
+from projects.reporting import views as views_reporting
+from projects.steering import views as views_steering
 
 app_name = "projects"
+
+
 urlpatterns = [
     path("", views.my_projects, name="my_projects"),
     path("projects/new/", views.project_create, name="create"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.set_language, name="set_language"),
-    path("api-tokens/", views_tokens.api_tokens, name="api_tokens"),
-    path("api-tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
-    path("escalations/", views_escalation.awaiting_me, name="escalations_mine"),
-    path("portfolio/", views_dashboard.portfolio, name="portfolio"),
-    path("ping/", views_dashboard.ping, name="ping"),
+    path("api-tokens/", views_api.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", views_api.api_token_revoke, name="api_token_revoke"),
+    path("escalations/", views_escalations.awaiting_me, name="escalations_mine"),
+    path("portfolio/", views_reporting.portfolio, name="portfolio"),
+    path("ping/", views_reporting.ping, name="ping"),
     path("p/<code:code>/", views.project_detail, name="detail"),
-    path("p/<code:code>/dashboard/", views_dashboard.project_dashboard, name="dashboard"),
-    path("p/<code:code>/escalations/", views_escalation.escalation_list, name="escalations"),
+    path("p/<code:code>/dashboard/", views_reporting.project_dashboard, name="dashboard"),
+    path("p/<code:code>/escalations/", views_escalations.escalation_list, name="escalations"),
     path("p/<code:code>/reports/", views_reporting.report_list, name="status_reports"),
     path("p/<code:code>/reports/send-now/", views_reporting.report_send_now, name="status_report_send"),
     path("p/<code:code>/reports/<int:pk>/", views_reporting.report_detail, name="status_report"),
-    path("p/<code:code>/escalations/new/", views_escalation.escalation_raise, name="escalation_raise"),
-    path("p/<code:code>/escalations/<int:pk>/", views_escalation.escalation_detail, name="escalation"),
+    path("p/<code:code>/escalations/new/", views_escalations.escalation_raise, name="escalation_raise"),
+    path("p/<code:code>/escalations/<int:pk>/", views_escalations.escalation_detail, name="escalation"),
     path(
         "p/<code:code>/escalations/<int:pk>/acknowledge/",
-        views_escalation.escalation_acknowledge,
+        views_escalations.escalation_acknowledge,
         name="escalation_acknowledge",
     ),
-    path("p/<code:code>/escalations/<int:pk>/resolve/", views_escalation.escalation_resolve, name="escalation_resolve"),
+    path(
+        "p/<code:code>/escalations/<int:pk>/resolve/", views_escalations.escalation_resolve, name="escalation_resolve"
+    ),
     path("p/<code:code>/settings/", views.project_edit, name="edit"),
     path("p/<code:code>/members/", views.members, name="members"),
     path("p/<code:code>/members/invite/", views.member_invite, name="member_invite"),
@@ -57,11 +46,12 @@ urlpatterns = [
     path("p/<code:code>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<code:code>/members/<int:pk>/end/", views.member_end, name="member_end"),
     # Chat notifications
-    path("p/<code:code>/chat/", views_chat.chat_webhooks, name="chat_webhooks"),
-    path("p/<code:code>/chat/<int:pk>/", views_chat.chat_webhook_edit, name="chat_webhook_edit"),
-    path("p/<code:code>/chat/<int:pk>/delete/", views_chat.chat_webhook_delete, name="chat_webhook_delete"),
-    path("p/<code:code>/chat/<int:pk>/test/", views_chat.chat_webhook_test, name="chat_webhook_test"),
+    path("p/<code:code>/chat/", views_notifications.chat_webhooks, name="chat_webhooks"),
+    path("p/<code:code>/chat/<int:pk>/", views_notifications.chat_webhook_edit, name="chat_webhook_edit"),
+    path("p/<code:code>/chat/<int:pk>/delete/", views_notifications.chat_webhook_delete, name="chat_webhook_delete"),
+    path("p/<code:code>/chat/<int:pk>/test/", views_notifications.chat_webhook_test, name="chat_webhook_test"),
 ]
+
 
 urlpatterns += [
     # The plan and its registers
@@ -77,37 +67,39 @@ urlpatterns += [
     path("p/<code:code>/plan/rebaseline/<int:pk>/decide/", views_plan.rebaseline_decide, name="rebaseline_decide"),
     path("p/<code:code>/budget/", views_plan.budget, name="budget"),
     path("p/<code:code>/budget/edit/", views_plan.budget_edit, name="budget_edit"),
-    path("p/<code:code>/risks/", views_plan.risks, name="risks"),
-    path("p/<code:code>/risks/new/", views_plan.risk_edit, name="risk_create"),
-    path("p/<code:code>/risks/export.csv", views_plan.risks_export, {"fmt": "csv"}, name="risks_export_csv"),
-    path("p/<code:code>/risks/export.xlsx", views_plan.risks_export, {"fmt": "xlsx"}, name="risks_export_xlsx"),
-    path("p/<code:code>/risks/<int:pk>/", views_plan.risk_edit, name="risk_edit"),
-    path("p/<code:code>/requirements/", views_plan.requirements, name="requirements"),
-    path("p/<code:code>/requirements/new/", views_plan.requirement_create, name="requirement_create"),
+    path("p/<code:code>/risks/", views_registers.risks, name="risks"),
+    path("p/<code:code>/risks/new/", views_registers.risk_edit, name="risk_create"),
+    path("p/<code:code>/risks/export.csv", views_registers.risks_export, {"fmt": "csv"}, name="risks_export_csv"),
+    path("p/<code:code>/risks/export.xlsx", views_registers.risks_export, {"fmt": "xlsx"}, name="risks_export_xlsx"),
+    path("p/<code:code>/risks/<int:pk>/", views_registers.risk_edit, name="risk_edit"),
+    path("p/<code:code>/requirements/", views_registers.requirements, name="requirements"),
+    path("p/<code:code>/requirements/new/", views_registers.requirement_create, name="requirement_create"),
     path(
         "p/<code:code>/requirements/<int:pk>/upload/",
-        views_plan.requirement_version_upload,
+        views_registers.requirement_version_upload,
         name="requirement_version_upload",
     ),
     path(
         "p/<code:code>/requirements/versions/<int:pk>/sign/",
-        views_plan.requirement_version_sign,
+        views_registers.requirement_version_sign,
         name="requirement_version_sign",
     ),
     path(
         "p/<code:code>/requirements/versions/<int:pk>/file/",
-        views_plan.requirement_version_file,
+        views_registers.requirement_version_file,
         name="requirement_version_file",
     ),
-    path("p/<code:code>/training/", views_plan.training, name="training"),
-    path("p/<code:code>/training/new/", views_plan.training_edit, name="training_create"),
-    path("p/<code:code>/training/<int:pk>/", views_plan.training_edit, name="training_edit"),
-    path("p/<code:code>/training/<int:pk>/attendance/", views_plan.training_attendance, name="training_attendance"),
-    path("p/<code:code>/setbacks/", views_plan.setbacks, name="setbacks"),
-    path("p/<code:code>/setbacks/new/", views_plan.setback_create, name="setback_create"),
-    path("p/<code:code>/setbacks/<int:pk>/", views_plan.setback_detail, name="setback_detail"),
-    path("p/<code:code>/setbacks/<int:pk>/actions/", views_plan.setback_action_add, name="setback_action_add"),
-    path("p/<code:code>/setbacks/<int:pk>/send/", views_plan.setback_send, name="setback_send"),
+    path("p/<code:code>/training/", views_registers.training, name="training"),
+    path("p/<code:code>/training/new/", views_registers.training_edit, name="training_create"),
+    path("p/<code:code>/training/<int:pk>/", views_registers.training_edit, name="training_edit"),
+    path(
+        "p/<code:code>/training/<int:pk>/attendance/", views_registers.training_attendance, name="training_attendance"
+    ),
+    path("p/<code:code>/setbacks/", views_registers.setbacks, name="setbacks"),
+    path("p/<code:code>/setbacks/new/", views_registers.setback_create, name="setback_create"),
+    path("p/<code:code>/setbacks/<int:pk>/", views_registers.setback_detail, name="setback_detail"),
+    path("p/<code:code>/setbacks/<int:pk>/actions/", views_registers.setback_action_add, name="setback_action_add"),
+    path("p/<code:code>/setbacks/<int:pk>/send/", views_registers.setback_send, name="setback_send"),
     # The steering committee
     path("p/<code:code>/committee/", views_steering.committee, name="committee"),
     path("p/<code:code>/committee/members/", views_steering.committee_member_add, name="committee_member_add"),

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from changes import services
 from changes.models import ChangeRequest
-from projects import services_plan, services_steering
-from projects.models import AgendaItem, BudgetLine, Milestone
 from projects.permissions import Role
+from projects.plan import services as services_plan
+from projects.plan.models import BudgetLine, Milestone
+from projects.steering import services as services_steering
+from projects.steering.models import AgendaItem
 
 
 @pytest.fixture
@@ -156,7 +158,7 @@ def test_a_deferred_change_comes_back_on_the_next_agenda(team, plan, time_machin
 
 
 def test_the_status_report_lists_changes_awaiting_a_decision(team, plan):
-    from projects.services_reporting import build
+    from projects.reporting.services import build
 
     change = accepted(team, cost="65000", days=12)
     scope = next(s for s in build(team.project, datetime.date(2026, 11, 16), "en")["sections"] if s["key"] == "scope")

@@ -17,8 +17,10 @@ from closure import services
 from closure.gates import closure_state
 from closure.models import ASSESSED_AREAS, Area, ClosureItem, Gate, Lesson
 from issues import services as issue_services
-from projects.models import OutboundEmail, Phase, Project
+from projects.core.models import Project
+from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
+from projects.plan.models import Phase
 from projects.tests.factories import milestone
 
 

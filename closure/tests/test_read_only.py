@@ -10,10 +10,12 @@ from django.utils import translation
 
 from crmgov.tests.test_authorization import PROJECT_CASES
 from issues.tasks import dispatch_daily_mail
-from projects import services_steering
-from projects.models import CommitteeMember, OutboundEmail, Project
+from projects.core.models import Project
+from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
-from projects.tasks import dispatch_action_item_reminders
+from projects.steering import services as services_steering
+from projects.steering.models import CommitteeMember
+from projects.steering.tasks import dispatch_action_item_reminders
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 # Pages that only exist to change something: closed, they refuse like their POST. The successor's

@@ -113,7 +113,7 @@ def test_anonymous_gets_401(client, team, case):
 
 @pytest.mark.parametrize("case", API_CASES, ids=_case_id)
 def test_revoked_token_gets_401(client, team, case):
-    from projects.services_tokens import api_token_create, api_token_revoke
+    from projects.api.services import api_token_create, api_token_revoke
 
     token, secret = api_token_create(user=team.user(Role.PM), name="old")
     api_token_revoke(token=token)

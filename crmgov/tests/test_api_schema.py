@@ -58,7 +58,7 @@ def api_schema(api_client, team):
 def test_no_server_error_for_anything_the_schema_allows(api_schema, team):
     from issues import services
     from issues.tests.conftest import image_file
-    from projects.services_tokens import api_token_create
+    from projects.api.services import api_token_create
 
     draft = services.IssueDraft(title="有截图的问题", description="报错", severity="high", screenshots=[image_file()])
     services.report_add_issue(

@@ -250,8 +250,8 @@ READ_ESCALATIONS = LEADERSHIP | PM_ONLY
 
 
 def _escalation(team, project):
+    from projects.escalations.services import escalation_open
     from projects.registry import Detected
-    from projects.services_escalation import escalation_open
 
     facts = Detected(instance="", title="上线延期", what_happened="延期", consequences="10 天")
     return escalation_open(project=project, kind="other", detected=facts, automatic=False)
@@ -281,7 +281,7 @@ PROJECT_CASES += [
 def _report_kwargs(team):
     import datetime
 
-    from projects.services_reporting import status_report_draft
+    from projects.reporting.services import status_report_draft
 
     return {
         "code": team.project.code,
@@ -292,7 +292,7 @@ def _report_kwargs(team):
 def _foreign_report_kwargs(team):
     import datetime
 
-    from projects.services_reporting import status_report_draft
+    from projects.reporting.services import status_report_draft
 
     report = status_report_draft(project=team.other_project, period_start=datetime.date(2026, 11, 16))
     return {"code": team.project.code, "pk": report.pk}
@@ -423,7 +423,7 @@ PROJECT_CASES += PLAN_CASES
 
 # --- chat notifications, member import, register exports ---------------------------------------
 def _chat_webhook(project):
-    from projects.models import ChatWebhook
+    from projects.notifications.models import ChatWebhook
 
     return ChatWebhook.objects.create(
         project=project,
@@ -526,7 +526,7 @@ def test_anonymous_is_sent_to_login(client, team, case):
 
 
 def test_ended_member_gets_404(client, team):
-    from projects.services import membership_end
+    from projects.core.services import membership_end
 
     key_user = team.members[Role.KEY_USER]
     # Still a member elsewhere: someone left with no project at all is signed out (test_sessions).

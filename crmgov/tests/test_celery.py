@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection
 
 from crmgov.celery import app
-from projects.models import OutboundEmail
+from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
 
 
@@ -35,7 +35,7 @@ def test_an_email_goes_through_the_broker_to_a_worker(team, real_worker):
 
     from django.db import transaction
 
-    from projects import outbox
+    from projects.notifications import outbox
 
     membership = team.members[Role.KEY_USER]
     with transaction.atomic():
@@ -54,3 +54,13 @@ def test_an_email_goes_through_the_broker_to_a_worker(team, real_worker):
         time.sleep(0.1)
     assert email.status == OutboundEmail.Status.SENT
     assert [m.to for m in mail.outbox] == [[membership.user.email]]
+
+
+@pytest.mark.django_db
+def test_every_beat_entry_names_a_task_the_worker_registers():
+    """Tasks live in the `projects` subpackages: a worker must find each one the beat sends."""
+    from crmgov.celery import app
+
+    app.loader.import_default_modules()
+    missing = [entry["task"] for entry in app.conf.beat_schedule.values() if entry["task"] not in app.tasks]
+    assert missing == []

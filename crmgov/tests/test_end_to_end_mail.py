@@ -15,10 +15,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from crmgov.celery import app
-from projects import services_plan, services_reporting
-from projects.models import OutboundEmail
+from projects.escalations.tasks import evaluate_escalations
+from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
-from projects.tasks import evaluate_escalations, send_status_report_if_due
+from projects.plan import services as services_plan
+from projects.reporting import services as services_reporting
+from projects.reporting.tasks import send_status_report_if_due
 
 
 class Inbox:

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmgov.tests.test_authorization import PROJECT_CASES, _case_id, _change_kwargs, _objects
-from projects.models import User
+from projects.core.models import User
 from projects.permissions import Role
 
 OUR_APPS = ["projects", "issues", "changes", "closure"]
 # Bases that are never shown on their own.
-NOT_A_PAGE_FORM = {"projects.forms_plan.ProjectScopedForm"}
+NOT_A_PAGE_FORM = {"projects.core.forms.ProjectScopedForm"}
 
 NASTY = [
     "",
@@ -80,42 +80,42 @@ def _people(team):
 
 
 BUILDERS = {
-    "projects.forms.ProjectForm": lambda team: {},
-    "projects.forms.ProjectSettingsForm": lambda team: {"instance": team.project},
-    "projects.forms.InviteForm": lambda team: {},
-    "projects.forms.MembershipForm": lambda team: {"instance": team.members[Role.KEY_USER]},
-    "projects.forms.PreferencesForm": lambda team: {"instance": team.user(Role.PM)},
-    "projects.views_reporting.NarrativeForm": lambda team: {},
-    "projects.views_escalation.RaiseForm": lambda team: {},
-    "projects.views_escalation.ResolveForm": lambda team: {},
-    "projects.views_tokens.TokenForm": lambda team: {},
-    "projects.forms_chat.ChatWebhookForm": lambda team: {},
+    "projects.core.forms.ProjectForm": lambda team: {},
+    "projects.core.forms.ProjectSettingsForm": lambda team: {"instance": team.project},
+    "projects.core.forms.InviteForm": lambda team: {},
+    "projects.core.forms.MembershipForm": lambda team: {"instance": team.members[Role.KEY_USER]},
+    "projects.core.forms.PreferencesForm": lambda team: {"instance": team.user(Role.PM)},
+    "projects.reporting.forms.NarrativeForm": lambda team: {},
+    "projects.escalations.forms.RaiseForm": lambda team: {},
+    "projects.escalations.forms.ResolveForm": lambda team: {},
+    "projects.api.forms.TokenForm": lambda team: {},
+    "projects.notifications.forms.ChatWebhookForm": lambda team: {},
     "issues.calendar_forms.CalendarDayForm": lambda team: {},
     "issues.calendar_forms.CalendarImportForm": lambda team: {},
-    "projects.forms_plan.PhaseForm": lambda team: {},
-    "projects.forms_plan.MilestoneForm": _project,
-    "projects.forms_plan.BudgetLineForm": lambda team: {},
-    "projects.forms_plan.BaselineForm": lambda team: {},
-    "projects.forms_plan.RebaselineRequestForm": lambda team: {},
-    "projects.forms_plan.DecisionForm": lambda team: {},
-    "projects.forms_plan.ApprovalForm": lambda team: {},
-    "projects.forms_plan.RiskForm": _project,
-    "projects.forms_plan.RequirementDocumentForm": lambda team: {},
-    "projects.forms_plan.RequirementVersionForm": lambda team: {},
-    "projects.forms_plan.TrainingSessionForm": _project,
-    "projects.forms_plan.AttendanceForm": lambda team: {"people": _people(team)},
-    "projects.forms_plan.SetbackReviewForm": _project,
-    "projects.forms_plan.SetbackActionForm": _project,
-    "projects.forms_plan.CommitteeMemberForm": _project,
-    "projects.forms_plan.MeetingForm": lambda team: {},
-    "projects.forms_plan.AgendaItemForm": _project,
-    "projects.forms_plan.MinutesForm": lambda team: {
+    "projects.plan.forms.PhaseForm": lambda team: {},
+    "projects.plan.forms.MilestoneForm": _project,
+    "projects.plan.forms.BudgetLineForm": lambda team: {},
+    "projects.plan.forms.BaselineForm": lambda team: {},
+    "projects.plan.forms.RebaselineRequestForm": lambda team: {},
+    "projects.plan.forms.DecisionForm": lambda team: {},
+    "projects.plan.forms.ApprovalForm": lambda team: {},
+    "projects.registers.forms.RiskForm": _project,
+    "projects.registers.forms.RequirementDocumentForm": lambda team: {},
+    "projects.registers.forms.RequirementVersionForm": lambda team: {},
+    "projects.registers.forms.TrainingSessionForm": _project,
+    "projects.registers.forms.AttendanceForm": lambda team: {"people": _people(team)},
+    "projects.registers.forms.SetbackReviewForm": _project,
+    "projects.registers.forms.SetbackActionForm": _project,
+    "projects.steering.forms.CommitteeMemberForm": _project,
+    "projects.steering.forms.MeetingForm": lambda team: {},
+    "projects.steering.forms.AgendaItemForm": _project,
+    "projects.steering.forms.MinutesForm": lambda team: {
         "meeting": _objects(team).meeting,
         "items": [_objects(team).item],
         "people": _people(team),
     },
-    "projects.forms_plan.ActionItemForm": _project,
-    "projects.forms_plan.ActionStatusForm": lambda team: {},
+    "projects.steering.forms.ActionItemForm": _project,
+    "projects.steering.forms.ActionStatusForm": lambda team: {},
     "issues.forms.IssueReportForm": _project,
     "issues.forms.AnalysisForm": lambda team: {},
     "issues.forms.ForwardForm": lambda team: {"consultants": User.objects.filter(pk=team.user(Role.CONSULTANT).pk)},

@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from projects.escalations.services import escalation_open
 from projects.permissions import Role
 from projects.registry import Detected
-from projects.services_escalation import escalation_open
 
 HOSTILE = "上线延期\r\nBcc: evil@x.example\r\nX-Injected: yes\nCc: evil2@x.example"
 
@@ -48,7 +48,7 @@ def test_a_title_with_line_breaks_adds_no_recipient_or_header(sent, team):
 
 
 def test_a_downloaded_file_name_cannot_add_a_response_header(client, team):
-    from projects.services_plan import requirement_document_create
+    from projects.registers.services import requirement_document_create
 
     upload = SimpleUploadedFile('需求"说明\r\nX-Injected: yes\r\n.pdf', b"%PDF-1.4 x", content_type="application/pdf")
     document = requirement_document_create(

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from projects.models import Membership, Project, StatusSnapshot, User
-from projects.seed_scale import CIO
+from projects.core.models import Membership, Project, User
+from projects.devdata.seed_scale import CIO
+from projects.reporting.models import StatusSnapshot
 
 Issue = apps.get_model("issues", "Issue")
 IssueDay = apps.get_model("issues", "IssueDay")

@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from projects.core.services import membership_end, user_deactivate
 from projects.permissions import Role
-from projects.services import membership_end, user_deactivate
 
 MY_PROJECTS = reverse("projects:my_projects")
 LOGIN = reverse("account_login")
@@ -126,7 +126,7 @@ def test_a_person_whose_last_membership_ends_is_signed_out(client, team):
 
 
 def test_a_person_with_another_project_stays_signed_in_when_one_membership_ends(client, team):
-    from projects.models import Membership
+    from projects.core.models import Membership
 
     key_user = team.members[Role.KEY_USER]
     Membership.objects.create(project=team.other_project, user=key_user.user, role=Role.KEY_USER)

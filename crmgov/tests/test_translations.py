@@ -18,7 +18,7 @@ def test_an_empty_choice_reads_in_chinese():
     from django.utils import translation
 
     from issues.models import Issue
-    from projects.models import AgendaItem
+    from projects.steering.models import AgendaItem
 
     category = Issue._meta.get_field("category").formfield()
     presenter = AgendaItem._meta.get_field("presenter").formfield()

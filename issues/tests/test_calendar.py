@@ -12,7 +12,7 @@ from issues.compliance import expected_reporters
 from issues.holidays import seed_calendar
 from issues.models import CalendarDay
 from issues.services import calendar_day_set
-from projects.models import Membership
+from projects.core.models import Membership
 from projects.permissions import Role
 
 NATIONAL_DAY = datetime.date(2026, 10, 1)  # Thursday, 国庆节

@@ -21,7 +21,7 @@ from issues.compliance import (
 from issues.models import DailyReport, IssueSettings
 from issues.periods import Cadence
 from issues.services import calendar_day_set, report_no_problems
-from projects.models import Membership
+from projects.core.models import Membership
 from projects.permissions import Role
 
 MONDAY = datetime.date(2026, 10, 12)

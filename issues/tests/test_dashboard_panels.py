@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from issues import rollups
 from issues.models import DailyReport, Issue
-from projects.models import BudgetLine, Membership
+from projects.core.models import Membership
 from projects.permissions import Role
+from projects.plan.models import BudgetLine
 
 SINCE = datetime.date(2026, 1, 1)
 
@@ -179,9 +180,9 @@ def test_a_project_without_a_budget_shows_an_empty_budget_panel(sponsor_client):
 @pytest.fixture
 def secret_panel(monkeypatch):
     """A panel only members who may configure the issues see (the PM, not the sponsor)."""
-    from projects import dashboards
     from projects.permissions import Capability
     from projects.registry import DashboardPanel
+    from projects.reporting import dashboards
 
     secret = DashboardPanel(
         "secret",
@@ -226,7 +227,7 @@ def test_the_dashboard_body_is_rendered_once_and_again_after_a_change(
 
 
 def test_a_milestone_edit_shows_on_the_dashboard_at_once(sponsor_client, team, django_capture_on_commit_callbacks):
-    from projects.services_plan import milestone_save
+    from projects.plan.services import milestone_save
 
     sponsor_client.get(DASHBOARD)
     with django_capture_on_commit_callbacks(execute=True):

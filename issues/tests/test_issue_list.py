@@ -85,7 +85,7 @@ def test_list_query_count_does_not_grow_with_issues(pm_client, file_issue, fetch
 
 
 def test_the_count_is_capped_instead_of_scanning_everything(pm_client, file_issue, monkeypatch):
-    from projects import paging
+    from projects.core import paging
 
     for n in range(4):
         file_issue(title=f"问题 {n}")

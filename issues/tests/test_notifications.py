@@ -11,7 +11,8 @@ from issues.models import Article, DailyReport, Issue, IssueSettings
 from issues.periods import Cadence
 from issues.services import calendar_day_set
 from issues.tasks import dispatch_daily_mail
-from projects.models import Membership, OutboundEmail, Project
+from projects.core.models import Membership, Project
+from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
 
 UTC = datetime.UTC

@@ -6,8 +6,8 @@ import pytest
 
 from issues.tasks import dispatch_daily_mail
 from issues.tests.test_notifications import MONDAY, at_utc, make_issue
-from projects import services_chat
-from projects.models import ChatMessage
+from projects.notifications import services as services_notifications
+from projects.notifications.models import ChatMessage
 from projects.permissions import Role
 from projects.tests.chat_server import ChatServer
 
@@ -32,7 +32,7 @@ def tick(time_machine, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def overdue(team, server):
-    services_chat.chat_webhook_save(
+    services_notifications.chat_webhook_save(
         project=team.project,
         by=team.user(Role.PM),
         name="项目群",

@@ -11,10 +11,13 @@ from django.utils import timezone
 from conftest import SINCE
 from issues import rollups
 from issues.models import Issue
-from projects import services_reporting
-from projects.models import AgendaItem, BudgetLine, Meeting, Membership, Project, StatusSnapshot
+from projects.core.models import Membership, Project
 from projects.permissions import Role
-from projects.tasks import refresh_status_snapshots
+from projects.plan.models import BudgetLine
+from projects.reporting import services as services_reporting
+from projects.reporting.models import StatusSnapshot
+from projects.reporting.tasks import refresh_status_snapshots
+from projects.steering.models import AgendaItem, Meeting
 from projects.tests.factories import milestone
 
 PORTFOLIO = reverse("projects:portfolio")

@@ -13,8 +13,8 @@ from django.utils import timezone
 from issues import rollups, services
 from issues.dashboard_panels import new_issues_by_project
 from issues.models import Issue, IssueDay
-from projects.dashboards import week_starts, weekly_series
 from projects.permissions import Role
+from projects.reporting.dashboards import week_starts, weekly_series
 
 
 def _draft(title="导出失败", severity="medium"):

@@ -7,7 +7,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import projects.models
+import projects.core.models
 
 
 class Migration(migrations.Migration):
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="Asia/Shanghai",
                         max_length=64,
-                        validators=[projects.models.validate_time_zone],
+                        validators=[projects.core.models.validate_time_zone],
                         verbose_name="time zone",
                     ),
                 ),
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="Asia/Shanghai",
                         max_length=64,
-                        validators=[projects.models.validate_time_zone],
+                        validators=[projects.core.models.validate_time_zone],
                         verbose_name="time zone",
                     ),
                 ),
@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "users",
             },
             managers=[
-                ("objects", projects.models.UserManager()),
+                ("objects", projects.core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
@@ -201,7 +201,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="Asia/Shanghai",
                         max_length=64,
-                        validators=[projects.models.validate_time_zone],
+                        validators=[projects.core.models.validate_time_zone],
                         verbose_name="time zone",
                     ),
                 ),

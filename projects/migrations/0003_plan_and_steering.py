@@ -9,7 +9,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import projects.models_plan
+import projects.registers.models
 
 
 class Migration(migrations.Migration):
@@ -577,8 +577,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=300,
-                        storage=projects.models_plan.private_files,
-                        upload_to=projects.models_plan.requirement_upload_to,
+                        storage=projects.registers.models.private_files,
+                        upload_to=projects.registers.models.requirement_upload_to,
                         verbose_name="file",
                     ),
                 ),

@@ -12,7 +12,8 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .. import form_markup, registry
+from projects import registry
+from projects.core import form_markup
 
 register = template.Library()
 
@@ -112,8 +113,8 @@ def _nav_html(code: str, shown: tuple[str, ...], current_name: str, language: st
 def sees_portfolio(context) -> bool:
     """Whether the top navigation links to the portfolio: without a query on a project page of a
     member who sees its dashboard, with one small query elsewhere."""
-    from ..models import Membership
-    from ..permissions import Capability, roles_with
+    from projects.core.models import Membership
+    from projects.permissions import Capability, roles_with
 
     user = context["request"].user
     if not user.is_authenticated:

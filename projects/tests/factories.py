@@ -7,24 +7,14 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from projects import services_plan, services_steering
-from projects.models import (
-    ActionItem,
-    AgendaItem,
-    CommitteeMember,
-    Meeting,
-    Milestone,
-    Phase,
-    Project,
-    RebaselineRequest,
-    RequirementDocument,
-    RequirementVersion,
-    Risk,
-    SetbackReview,
-    TrainingSession,
-    User,
-)
+from projects.core.models import Project, User
 from projects.permissions import Role
+from projects.plan import services as services_plan
+from projects.plan.models import Milestone, Phase, RebaselineRequest
+from projects.registers import services as services_registers
+from projects.registers.models import RequirementDocument, RequirementVersion, Risk, SetbackReview, TrainingSession
+from projects.steering import services as services_steering
+from projects.steering.models import ActionItem, AgendaItem, CommitteeMember, Meeting
 
 D = datetime.date
 
@@ -92,8 +82,8 @@ def plan_objects(project: Project, pm: User, member: User) -> PlanObjects:
     rebaseline = services_plan.rebaseline_request_create(
         project=project, requested_by=pm, reason="数据迁移延期", extra_cost=Decimal("20000")
     )
-    risk = services_plan.risk_save(project=project, title="关键用户抵触", probability=3, impact=4, owner=pm)
-    document = services_plan.requirement_document_create(
+    risk = services_registers.risk_save(project=project, title="关键用户抵触", probability=3, impact=4, owner=pm)
+    document = services_registers.requirement_document_create(
         project=project,
         title="销售线索需求说明书",
         kind=RequirementDocument.Kind.REQUIREMENTS,
@@ -101,7 +91,7 @@ def plan_objects(project: Project, pm: User, member: User) -> PlanObjects:
         note="初稿",
         uploaded_by=pm,
     )
-    session = services_plan.training_session_save(
+    session = services_registers.training_session_save(
         project=project,
         topic="线索录入",
         audience_roles=[Role.KEY_USER],
@@ -109,7 +99,7 @@ def plan_objects(project: Project, pm: User, member: User) -> PlanObjects:
         starts_at=timezone.now() + datetime.timedelta(days=20),
         duration_minutes=90,
     )
-    review = services_plan.setback_review_create(
+    review = services_registers.setback_review_create(
         project=project,
         created_by=pm,
         title="需求确认延期",

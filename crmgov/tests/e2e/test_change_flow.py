@@ -12,9 +12,11 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from changes.models import ChangeRequest
-from projects import services_plan, services_steering
-from projects.models import AgendaItem, BudgetLine, CommitteeMember, Meeting, Milestone
 from projects.permissions import Role
+from projects.plan.models import BudgetLine, Milestone
+from projects.registers import services as services_registers
+from projects.steering import services as services_steering
+from projects.steering.models import AgendaItem, CommitteeMember, Meeting
 from projects.tests.factories import baselined_plan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -36,7 +38,7 @@ def committee(chinese_team):
     services_steering.committee_member_add(
         project=team.project, user=team.user(Role.STEERING), committee_role=CommitteeMember.CommitteeRole.MEMBER
     )
-    services_plan.training_session_save(
+    services_registers.training_session_save(
         project=team.project,
         topic="商机提醒功能培训",
         audience_roles=[Role.KEY_USER],

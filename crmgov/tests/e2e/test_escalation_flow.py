@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from projects.models import Escalation, EscalationRecipient
+from projects.escalations.models import Escalation, EscalationRecipient
 from projects.permissions import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]

@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.models import Project
+from projects.core.models import Project
 from projects.registry import rollups
-from projects.tasks import refresh_status_snapshots
+from projects.reporting.tasks import refresh_status_snapshots
 
 
 class Command(BaseCommand):

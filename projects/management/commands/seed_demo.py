@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.models import Membership, Project, User
+from projects.core.models import Membership, Project, User
 from projects.permissions import Role
 from projects.registry import demo_seeders, rollups
 

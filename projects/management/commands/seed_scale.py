@@ -8,11 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from projects import seed_scale
-from projects.bulkload import BulkWriter
-from projects.models import Project, User
+from projects.core.models import Project, User
+from projects.devdata import seed_scale
+from projects.devdata.bulkload import BulkWriter
 from projects.registry import rollups, scale_seeders
-from projects.tasks import refresh_status_snapshots
+from projects.reporting.tasks import refresh_status_snapshots
 
 
 class Command(BaseCommand):

@@ -1,0 +1,37 @@
+"""Accounts: allauth wired to our outbox, and the set-password link of invitations."""
+
+import hashlib
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.urls import reverse
+
+from projects.core.models import User
+
+
+def set_password_url(user: User) -> str:
+    """A link to allauth's set-password page, valid for PASSWORD_RESET_TIMEOUT (3 days)."""
+    token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token})
+    return settings.SITE_URL + path
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """No public sign-up (people join by invitation); allauth's e-mails go through the outbox."""
+
+    def is_open_for_signup(self, request) -> bool:
+        return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        from projects.notifications.outbox import email_queue
+
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            return
+        name = template_prefix.rsplit("/", 1)[-1].replace("_", "-")
+        link = context.get("password_reset_url", "")
+        # One e-mail per distinct link: a double submit of the reset form sends one.
+        digest = hashlib.sha256(f"{name}:{link}".encode()).hexdigest()[:32]
+        email_queue(to=user, template=f"account-{name}", context=context, key=f"account:{name}:{digest}")
