@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.core.forms import add_errors, project_people
+from projects.core.views import edit_page
 from projects.permissions import Capability, get_membership_for
 from projects.plan.forms import DecisionForm
-from projects.core.views import edit_page
 from projects.registry import pending_decisions
 from projects.steering import exports, selectors
 from projects.steering import services as services_steering
