@@ -67,6 +67,13 @@ app.conf.beat_schedule = {
         "task": "issues.tasks.dispatch_daily_mail",
         "schedule": 300.0,
     },
+    # The official holidays and make-up working days (调休) of this year and the next, filled into each
+    # open project's working calendar once the chinese-calendar library knows them: new projects, and a
+    # new year after the library is upgraded. Each project's year is filled once, keeping the PM's days.
+    "calendar-fill": {
+        "task": "issues.tasks.dispatch_calendar_fill",
+        "schedule": 3600.0,
+    },
 }
 
 # Each app's tasks, and those of the `projects` subpackages that have any (one app, several packages).

@@ -19,6 +19,7 @@ from . import compliance as compliance_selectors
 from . import services
 from .calendar_forms import CalendarDayForm, CalendarImportForm
 from .calendars import WorkingCalendar, parse_calendar_file
+from .holidays import years_awaiting_schedule
 from .models import CalendarDay
 
 # --- Compliance -----------------------------------------------------------------
@@ -28,11 +29,15 @@ from .models import CalendarDay
 def compliance(request, code):
     membership = get_membership_for(request, code, Capability.COMPLIANCE_VIEW)
     project = membership.project
+    today = project.local_today()
+    can_configure = membership.can(Capability.ISSUES_CONFIGURE)
     context = {
         "project": project,
         "membership": membership,
-        "data": compliance_selectors.compliance(project, project.local_today()),
-        "can_configure": membership.can(Capability.ISSUES_CONFIGURE),
+        "data": compliance_selectors.compliance(project, today),
+        "can_configure": can_configure,
+        # Only those who can edit the calendar are asked to: the warning leads to it.
+        "awaiting_years": years_awaiting_schedule(today) if can_configure else [],
     }
     return render(request, "issues/compliance.html", context)
 
@@ -115,6 +120,7 @@ def _render_calendar(request, membership, year, day_form=None, import_form=None,
         "day_form": day_form or _day_form_for(request, project, days),
         "import_form": import_form or CalendarImportForm(),
         "weekday_names": WEEKDAY_INITIALS,
+        "awaiting_years": years_awaiting_schedule(project.local_today()),
     }
     return render(request, "issues/calendar.html", context, status=status)
 

@@ -1,42 +1,82 @@
-"""The Chinese public holidays and make-up working days (调休) of 2026, for new and demo projects.
+"""The official Chinese public holidays and make-up working days (调休), from the chinese-calendar library.
 
-As announced by the General Office of the State Council (关于2026年部分节假日安排的通知):
-元旦 1/1–1/3 off, 1/4 (Sun) on; 春节 2/15–2/23 off, 2/14 (Sat) and 2/28 (Sat) on; 清明节 4/4–4/6 off;
-劳动节 5/1–5/5 off, 5/9 (Sat) on; 端午节 6/19–6/21 off; 中秋节 9/25–9/27 off;
-国庆节 10/1–10/7 off, 9/20 (Sun) and 10/10 (Sat) on.
+The library (PyPI `chinesecalendar`) lists, year by year, every day off and every make-up working day
+as the General Office of the State Council announces them, each November or December for the next
+year. It knows a year only once that notice is out and a release carries it: for a year it does not
+know, weekends are days off and every weekday is a working day, and the PM is warned from 1 December
+(`years_awaiting_schedule`). Upgrading the library is how a new year arrives; the hourly
+`issues.tasks.dispatch_calendar_fill` then fills it into every open project.
 """
 
 import datetime
 
+import chinese_calendar
+from chinese_calendar.constants import Holiday
+from django.db.models import Count
+
 from projects.core.models import Project
 
 from .calendars import ParsedDay
+from .models import CalendarYear
 
-# (holiday, first day off, last day off, make-up working days) — names as Chinese calendars print them.
-CHINA_2026 = [
-    ("元旦", (1, 1), (1, 3), [(1, 4)]),
-    ("春节", (2, 15), (2, 23), [(2, 14), (2, 28)]),
-    ("清明节", (4, 4), (4, 6), []),
-    ("劳动节", (5, 1), (5, 5), [(5, 9)]),
-    ("端午节", (6, 19), (6, 21), []),
-    ("中秋节", (9, 25), (9, 27), []),
-    ("国庆节", (10, 1), (10, 7), [(9, 20), (10, 10)]),
-]
+# The names as the State Council's notice prints them (the library shortens three of them).
+_NOTICE_NAMES = {"清明": "清明节", "端午": "端午节", "中秋": "中秋节"}
+CHINESE_NAMES = {holiday.value: _NOTICE_NAMES.get(holiday.chinese, holiday.chinese) for holiday in Holiday}
 
 
-def china_2026_days() -> list[ParsedDay]:
-    days = []
-    for chinese, first, last, make_up in CHINA_2026:
-        day, end = datetime.date(2026, *first), datetime.date(2026, *last)
-        while day <= end:
-            days.append(ParsedDay(day, False, chinese))
-            day += datetime.timedelta(days=1)
-        days.extend(ParsedDay(datetime.date(2026, *date), True, f"{chinese}调休上班") for date in make_up)
-    return days
+def official_years() -> set[int]:
+    """The years whose official schedule the installed library knows."""
+    return {day.year for day in chinese_calendar.holidays}
+
+
+def official_days(year: int) -> list[ParsedDay]:
+    """The year's days off and make-up working days, named in Chinese (国庆节, 国庆节调休上班); [] for a year
+    the library does not know."""
+    days = [
+        ParsedDay(day, False, CHINESE_NAMES.get(name, name))
+        for day, name in chinese_calendar.holidays.items()
+        if day.year == year
+    ]
+    days += [
+        ParsedDay(day, True, f"{CHINESE_NAMES.get(name, name)}调休上班")
+        for day, name in chinese_calendar.workdays.items()
+        if day.year == year
+    ]
+    return sorted(days, key=lambda day: day.date)
+
+
+def years_due(today: datetime.date) -> list[int]:
+    """The years a project's calendar needs now: this one and the next."""
+    return [today.year, today.year + 1]
+
+
+def years_awaiting_schedule(today: datetime.date) -> list[int]:
+    """Years whose official schedule is needed but not known: this year, and from 1 December the next."""
+    needed = [today.year, today.year + 1] if today.month == 12 else [today.year]
+    known = official_years()
+    return [year for year in needed if year not in known]
+
+
+def projects_to_fill(today: datetime.date) -> list[int]:
+    """Open projects missing the official schedule of a due year the library knows (one query)."""
+    years = [year for year in years_due(today) if year in official_years()]
+    if not years:
+        return []
+    complete = (
+        CalendarYear.objects.filter(year__in=years)
+        .values("project")
+        .annotate(filled=Count("id"))
+        .filter(filled=len(years))
+        .values("project")
+    )
+    projects = Project.objects.exclude(status=Project.Status.CLOSED).exclude(pk__in=complete)
+    return list(projects.order_by("pk").values_list("pk", flat=True))
 
 
 def seed_calendar(project: Project) -> int:
-    """Load the 2026 Chinese holidays and make-up working days into the project's calendar."""
-    from .services import calendar_import
+    """The demo's calendar: the official schedule of last year (its history reaches back 90 days), this
+    year and next, as far as the library knows them. Returns how many years were filled."""
+    from .services import calendar_fill_years
 
-    return calendar_import(project=project, days=china_2026_days())
+    today = project.local_today()
+    return len(calendar_fill_years(project=project, years=[today.year - 1, *years_due(today)]))

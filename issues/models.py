@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.core.models import Project
 
@@ -89,6 +90,23 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule was filled into the project's calendar. Filling happens once a year:
+    a day the PM removed afterwards stays removed, and a day the PM had entered is never overwritten."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="calendar_years")
+    year = models.PositiveSmallIntegerField(pgettext_lazy("calendar", "year"))
+    filled_at = models.DateTimeField(pgettext_lazy("calendar year", "filled"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("filled calendar year")
+        verbose_name_plural = _("filled calendar years")
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="calendar_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}"
 
 
 class DailyReport(models.Model):

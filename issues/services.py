@@ -16,9 +16,11 @@ from projects.reporting.dashboard_cache import forget_dashboard
 
 from .calendars import ParsedDay
 from .compliance_cache import forget_heat_map
+from .holidays import official_days, official_years, years_due
 from .models import (
     Article,
     CalendarDay,
+    CalendarYear,
     DailyReport,
     Issue,
     IssueEvent,
@@ -466,6 +468,35 @@ def calendar_import(*, project: Project, days: list[ParsedDay]) -> int:
         )
     forget_heat_map(project)
     return len(days)
+
+
+@transaction.atomic
+def calendar_fill_years(*, project: Project, years) -> list[int]:
+    """Fill the official days off and make-up working days of `years` that the library knows; return the
+    years filled now. Each year is filled once: a day already there (the PM's) is kept as it is, and a
+    day the PM removes after the fill is not brought back by a later one."""
+    filled = []
+    for year in sorted(set(years) & official_years()):
+        _record, created = CalendarYear.objects.get_or_create(project=project, year=year)
+        if not created:
+            continue
+        CalendarDay.objects.bulk_create(
+            [
+                CalendarDay(project=project, date=day.date, is_working=day.is_working, name=day.name)
+                for day in official_days(year)
+            ],
+            ignore_conflicts=True,  # the unique (project, date): a day the PM entered wins
+        )
+        filled.append(year)
+    if filled:
+        forget_heat_map(project)
+    return filled
+
+
+def calendar_fill_due(*, project: Project) -> list[int]:
+    """Fill this year and the next (in the project's time zone), as far as the library knows them: for a
+    new project, and hourly for every open one (`issues.tasks.dispatch_calendar_fill`)."""
+    return calendar_fill_years(project=project, years=years_due(project.local_today()))
 
 
 @transaction.atomic

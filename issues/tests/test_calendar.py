@@ -1,18 +1,22 @@
 """The working-day calendar: parsing imports, the PM's page, and what it means for who must report."""
 
 import datetime
+import zoneinfo
 
+import chinese_calendar
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from issues.calendars import MAX_FILE_BYTES, WorkingCalendar, parse_calendar_file
+from crmgov.celery import app as celery_app
+from issues.calendars import MAX_FILE_BYTES, WorkingCalendar, is_working_day, parse_calendar_file
 from issues.compliance import expected_reporters
-from issues.holidays import seed_calendar
+from issues.holidays import official_years
 from issues.models import CalendarDay
-from issues.services import calendar_day_set
-from projects.core.models import Membership
+from issues.services import calendar_day_remove, calendar_day_set, calendar_fill_due, calendar_fill_years
+from issues.tasks import dispatch_calendar_fill
+from projects.core.models import Membership, Project
 from projects.permissions import Role
 
 NATIONAL_DAY = datetime.date(2026, 10, 1)  # Thursday, 国庆节
@@ -73,8 +77,8 @@ def test_on_a_make_up_saturday_every_key_user_is_expected(team, reporters):
     assert all(m.role == Role.KEY_USER for m in expected)
 
 
-def test_seeded_2026_calendar_has_the_national_day_week_off_and_two_make_up_days(team):
-    seed_calendar(team.project)
+def test_the_2026_calendar_has_the_national_day_week_off_and_two_make_up_days(team):
+    calendar_fill_years(project=team.project, years=[2026])
     calendar = WorkingCalendar(team.project, datetime.date(2026, 9, 14), datetime.date(2026, 10, 18))
     october = calendar.working_days(datetime.date(2026, 9, 28), datetime.date(2026, 10, 11))
     assert NATIONAL_DAY not in october and datetime.date(2026, 10, 7) not in october
@@ -153,7 +157,7 @@ def test_a_file_over_the_limit_is_refused_not_cut_short():
 
 
 def test_pm_sees_the_years_exceptions_and_the_months(pm_client, team):
-    seed_calendar(team.project)
+    calendar_fill_years(project=team.project, years=[2026])
     page = pm_client.get(reverse("issues:calendar", kwargs={"code": "SCRM"}), {"year": 2026})
     assert page.status_code == 200
     text = page.content.decode()
@@ -253,3 +257,158 @@ def test_tapping_a_saturday_proposes_to_make_it_a_working_day(pm_client, team):
     assert saturday.initial == {"date": MAKE_UP_SATURDAY, "kind": "working"}
     thursday = pm_client.get(url, {"year": 2026, "date": "2026-10-01"}).context["day_form"]
     assert thursday.initial == {"date": NATIONAL_DAY, "kind": "off"}
+
+
+# --- The official schedule, from the chinese-calendar library (issue 16) ------------------------
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def at_noon(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def library_knows_2027(monkeypatch):
+    """A newer release of the library, which has 2027: 元旦 on Friday 1/1 and a make-up Saturday 1/9."""
+    monkeypatch.setitem(chinese_calendar.holidays, datetime.date(2027, 1, 1), "New Year's Day")
+    monkeypatch.setitem(chinese_calendar.workdays, datetime.date(2027, 1, 9), "New Year's Day")
+
+
+def test_new_year_holidays_are_rest_days_for_a_new_project(team, time_machine):
+    time_machine.move_to(at_noon(datetime.date(2025, 12, 10)), tick=False)
+    assert not CalendarDay.objects.filter(project=team.project).exists()
+
+    assert calendar_fill_due(project=team.project) == [2025, 2026]
+
+    assert not is_working_day(team.project, datetime.date(2026, 1, 1))  # Thursday, 元旦
+    assert not is_working_day(team.project, datetime.date(2026, 1, 2))
+    assert is_working_day(team.project, datetime.date(2026, 1, 4))  # the Sunday worked for it
+    assert CalendarDay.objects.get(project=team.project, date=datetime.date(2026, 1, 1)).name == "元旦"
+
+
+def test_spring_festival_makeup_saturday_is_a_working_day(team, reporters):
+    calendar_fill_years(project=team.project, years=[2026])
+    saturday = datetime.date(2026, 2, 14)
+    assert is_working_day(team.project, saturday)
+    assert {m.pk for m in expected_reporters(team.project, saturday)} == {m.pk for m in reporters}
+    assert CalendarDay.objects.get(project=team.project, date=saturday).name == "春节调休上班"
+    assert expected_reporters(team.project, datetime.date(2026, 2, 18)) == []  # Wednesday of 春节
+
+
+def test_the_whole_2026_schedule_comes_from_the_library(team):
+    calendar_fill_years(project=team.project, years=[2026])
+    days = CalendarDay.objects.filter(project=team.project)
+    assert days.filter(is_working=False).count() == 33  # 3 + 9 + 3 + 5 + 3 + 3 + 7 days off
+    assert sorted(days.filter(is_working=True).values_list("date", flat=True)) == [
+        datetime.date(2026, *day) for day in ((1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10))
+    ]
+    assert set(days.values_list("name", flat=True)) >= {"清明节", "端午节", "中秋节", "国庆节", "劳动节调休上班"}
+
+
+def test_filling_a_year_keeps_days_the_pm_edited(team):
+    team_day = datetime.date(2026, 10, 9)  # a Friday the project takes off, before the schedule is filled
+    calendar_day_set(project=team.project, date=team_day, is_working=False, name="团建")
+    calendar_day_set(project=team.project, date=NATIONAL_DAY, is_working=False, name="国庆（公司）")
+
+    calendar_fill_years(project=team.project, years=[2026])
+
+    assert CalendarDay.objects.get(project=team.project, date=team_day).name == "团建"
+    assert CalendarDay.objects.get(project=team.project, date=NATIONAL_DAY).name == "国庆（公司）"
+    assert not is_working_day(team.project, datetime.date(2026, 10, 2))  # the rest of the week is added
+
+
+def test_filling_a_year_again_brings_back_no_day_the_pm_removed(team):
+    calendar_fill_years(project=team.project, years=[2026])
+    calendar_day_remove(project=team.project, date=MAKE_UP_SATURDAY)  # the project does not work that Saturday
+    count = CalendarDay.objects.filter(project=team.project).count()
+
+    assert calendar_fill_years(project=team.project, years=[2026]) == []
+
+    assert CalendarDay.objects.filter(project=team.project).count() == count
+    assert not is_working_day(team.project, MAKE_UP_SATURDAY)
+
+
+def test_a_year_the_library_does_not_know_is_left_empty_and_editable(pm_client, team, time_machine):
+    time_machine.move_to(at_noon(datetime.date(2026, 12, 3)), tick=False)
+    assert 2027 not in official_years()
+    assert calendar_fill_due(project=team.project) == [2026]
+    assert not CalendarDay.objects.filter(project=team.project, date__year=2027).exists()
+
+    response = pm_client.post(
+        reverse("issues:calendar_day", kwargs={"code": "SCRM"}),
+        {"date": "2027-01-01", "kind": "off", "name": "元旦", "year": "2027"},
+    )
+    assert response.status_code == 302
+    assert not is_working_day(team.project, datetime.date(2027, 1, 1))
+
+
+def test_existing_projects_get_next_year_once_the_library_has_it(team, time_machine, library_knows_2027):
+    time_machine.move_to(at_noon(datetime.date(2026, 12, 3)), tick=False)
+    calendar_fill_years(project=team.project, years=[2026])
+    team.other_project.status = Project.Status.CLOSED
+    team.other_project.save()
+
+    assert dispatch_calendar_fill() == 1  # the closed project is left alone
+
+    assert not is_working_day(team.project, datetime.date(2027, 1, 1))
+    assert is_working_day(team.project, datetime.date(2027, 1, 9))
+    assert not CalendarDay.objects.filter(project=team.other_project).exists()
+    assert dispatch_calendar_fill() == 0, "a filled project is not dispatched again"
+
+
+def test_a_project_created_without_a_calendar_gets_one_from_the_hourly_fill(team, time_machine):
+    time_machine.move_to(at_noon(datetime.date(2026, 6, 1)), tick=False)
+    assert dispatch_calendar_fill() == 2
+    assert not is_working_day(team.project, datetime.date(2026, 10, 1))
+    assert not is_working_day(team.other_project, datetime.date(2026, 10, 1))
+    assert "issues.tasks.dispatch_calendar_fill" in {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+
+
+def test_pm_is_warned_from_1_december_when_next_years_schedule_is_missing(pm_client, team, time_machine):
+    calendar_page = reverse("issues:calendar", kwargs={"code": "SCRM"})
+    compliance_page = reverse("issues:compliance", kwargs={"code": "SCRM"})
+    warning = "The official holiday schedule for 2027 is not available yet"
+
+    time_machine.move_to(at_noon(datetime.date(2026, 11, 30)), tick=False)
+    assert warning not in pm_client.get(calendar_page).content.decode()
+    assert warning not in pm_client.get(compliance_page).content.decode()
+
+    time_machine.move_to(at_noon(datetime.date(2026, 12, 1)), tick=False)
+    for page in (calendar_page, compliance_page):
+        text = pm_client.get(page).content.decode()
+        assert warning in text
+        assert f"{calendar_page}?year=2027" in text  # straight to the days to edit
+
+
+def test_pm_is_not_warned_when_the_library_has_next_years_schedule(pm_client, team, time_machine, library_knows_2027):
+    time_machine.move_to(at_noon(datetime.date(2026, 12, 1)), tick=False)
+    for name in ("issues:calendar", "issues:compliance"):
+        text = pm_client.get(reverse(name, kwargs={"code": "SCRM"})).content.decode()
+        assert "The official holiday schedule for" not in text
+
+
+def test_pm_is_still_warned_in_january_while_this_years_schedule_is_missing(client, team, time_machine):
+    time_machine.move_to(at_noon(datetime.date(2027, 1, 5)), tick=False)
+    client.force_login(team.user(Role.PM))  # a session from a month ago would have expired
+    page = client.get(reverse("issues:calendar", kwargs={"code": "SCRM"}))
+    assert "The official holiday schedule for 2027 is not available yet" in page.content.decode()
+    assert page.context["awaiting_years"] == [2027], "2028 is not due before 1 December 2027"
+
+
+def test_the_warning_is_in_chinese_for_a_chinese_pm(client, team, time_machine):
+    time_machine.move_to(at_noon(datetime.date(2026, 12, 1)), tick=False)
+    pm = team.user(Role.PM)
+    pm.language = "zh-hans"
+    pm.save()
+    client.force_login(pm)
+    text = client.get(reverse("issues:calendar", kwargs={"code": "SCRM"})).content.decode()
+    assert "2027 年的官方节假日安排尚未" in text
+
+
+def test_only_those_who_can_edit_the_calendar_are_warned_on_the_compliance_page(client, team, time_machine):
+    time_machine.move_to(at_noon(datetime.date(2026, 12, 1)), tick=False)
+    client.force_login(team.user(Role.SPONSOR))
+    page = client.get(reverse("issues:compliance", kwargs={"code": "SCRM"}))
+    assert page.status_code == 200
+    assert "The official holiday schedule for" not in page.content.decode()
