@@ -71,7 +71,7 @@ def suggestions(membership: Membership, title: str, limit: int = 5) -> Suggestio
     """Knowledge-base articles and issues that look like the title being typed, each once, the
     closest first: ranked by the share of the new title's words — weighted by how rare each is among
     the project's titles — that a candidate's title holds. Five queries, however much matches."""
-    asked = text.words(title)[:SUGGEST_WORDS]
+    asked = text.words(title[: Issue._meta.get_field("title").max_length])[:SUGGEST_WORDS]
     if not asked:
         return Suggestions([])
     project = membership.project_id

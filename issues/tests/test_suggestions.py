@@ -140,6 +140,13 @@ def test_the_suggestions_take_the_same_few_queries_however_much_matches(
     assert len(many) == len(few)
 
 
+def test_only_as_much_of_the_title_as_a_title_holds_is_read(client, team, known):
+    # A request with a megabyte of "title" costs no more than one with 200 characters.
+    client.force_login(team.user(Role.KEY_USER))
+    assert "报价单PDF导出乱码" in client.get(SUGGEST, {"title": "报价单PDF导出乱码" + "。" * 500_000}).content.decode()
+    assert client.get(SUGGEST, {"title": "。" * 200 + "报价单PDF导出乱码"}).content.decode().strip() == ""
+
+
 def test_terms_are_words_lower_cased_without_stop_words_or_single_characters():
     assert text.terms("客户导入Excel时报错了") == ["客户", "导入", "excel", "报错"]
     assert text.terms("赢单后合同没有生成") == ["赢单", "合同", "生成"]
