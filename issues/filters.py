@@ -108,6 +108,7 @@ class IssueFilter(django_filters.FilterSet):
 
     def __init__(self, *args, project, people, **kwargs):
         super().__init__(*args, **kwargs)
+        self.project = project
         self.filters["module"].queryset = Module.objects.filter(project=project)
         self.filters["reporter"].queryset = people
         self.filters["consultant"].queryset = people
@@ -121,10 +122,14 @@ class IssueFilter(django_filters.FilterSet):
         )
         for name in ("reporter", "consultant"):
             self.form.fields[name].widget.choices = choices
+        self.form.fields["q"].widget.attrs["placeholder"] = _("Words, or a number such as %(reference)s") % {
+            "reference": f"{project.code}-0147"
+        }
 
     def search(self, queryset, name, value):
-        if value.strip().isdigit():
-            return queryset.filter(number=int(value.strip()))
+        number = Issue.number_in_reference(value, self.project.code)
+        if number is not None:
+            return queryset.filter(number=number)
         terms = search_terms(value)
         if not terms:
             return queryset

@@ -1,4 +1,6 @@
 import datetime
+import re
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -12,6 +14,11 @@ from django.utils.translation import pgettext_lazy
 from projects.core.models import Project
 
 from .periods import Cadence, period_end
+
+# An issue's reference as people quote it: the project's code, a dash and the number (SCRM-0147),
+# or "#147", or the bare number; any case, with or without the leading zeros.
+REFERENCE = re.compile(r"^(?:(?P<code>[A-Za-z][A-Za-z0-9]*)\s*-\s*|#\s*)?(?P<number>\d{1,10})$")
+MAX_NUMBER = 2_147_483_647  # the largest number the column holds
 
 
 class IssueSettings(models.Model):
@@ -301,6 +308,16 @@ class Issue(models.Model):
     def reference(self) -> str:
         """The number people quote, e.g. SCRM-0042 (needs the project loaded)."""
         return f"{self.project.code}-{self.number:04d}"
+
+    @staticmethod
+    def number_in_reference(text: str, project_code: str) -> int | None:
+        """The issue number a reference as people type it names: "SCRM-0147", "scrm-147", "#147",
+        "147" (full-width forms too) — or None when the text is no reference to this project's issue."""
+        match = REFERENCE.match(unicodedata.normalize("NFKC", text or "").strip())
+        if not match or (match["code"] and match["code"].upper() != project_code.upper()):
+            return None
+        number = int(match["number"])
+        return number if 0 < number <= MAX_NUMBER else None
 
     @property
     def is_open(self) -> bool:

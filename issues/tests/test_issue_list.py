@@ -31,6 +31,29 @@ def test_chinese_search_matches_part_of_a_title(pm_client, file_issue):
     assert titles(pm_client.get(LIST, {"q": "1"})) == ["客户列表导出失败"], "a number finds that issue"
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["SCRM-0012", "scrm-0012", "SCRM-12", "Scrm-012", "#12", "# 12", "12", "0012", " SCRM-0012 ", "ＳＣＲＭ－００１２"],
+)
+def test_the_displayed_reference_finds_that_issue(pm_client, file_issue, query):
+    for n in range(1, 13):
+        file_issue(title=f"问题{n}", description="描述")
+    assert titles(pm_client.get(LIST, {"q": query})) == ["问题12"]
+
+
+def test_the_search_box_says_a_reference_can_be_searched(pm_client):
+    assert (
+        'placeholder="Words, or a number such as SCRM-0147"'
+        in pm_client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+
+
+def test_another_projects_reference_finds_nothing_here(pm_client, file_issue):
+    file_issue(title="客户列表导出失败", description="描述")
+    assert titles(pm_client.get(LIST, {"q": "OTHER-0001"})) == []
+    assert titles(pm_client.get(LIST, {"q": "SCRM-0002"})) == []
+
+
 def test_filters_by_status_severity_and_reporter(pm_client, team, file_issue):
     file_issue(title="严重", severity="critical")
     low = file_issue(title="轻微", severity="low")
