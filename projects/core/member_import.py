@@ -24,6 +24,13 @@ MAX_ROWS = 500
 MAX_UNZIPPED = 20 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond this
 
 
+# openpyxl trusts a sheet's declared dimensions and pads every row to them: a stray cell at XFD2000
+# would make 16,384 × 2,000 cells. A sheet declaring more than this is refused before it is read.
+MAX_COLUMNS = 50
+
+MAX_CELL = 1000  # characters; the csv module's own limit (128 KB) would raise instead
+
+
 # Field → column title. A column is recognised by its key or its title in either language.
 COLUMNS = {
     "email": gettext_lazy("E-mail address"),
@@ -119,7 +126,10 @@ def _csv_rows(content: bytes):
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("gb18030", errors="replace")  # Excel in China saves CSV as GBK
-    return csv.reader(io.StringIO(text))
+    try:
+        yield from csv.reader(io.StringIO(text))
+    except csv.Error as error:
+        raise ImportFileError(_("A cell of the file is too long or badly quoted.")) from error
 
 
 def _xlsx_rows(content: bytes):
@@ -130,10 +140,20 @@ def _xlsx_rows(content: bytes):
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
                 raise ImportFileError(_("The spreadsheet is too large."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except ImportFileError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a malformed or unusual workbook (chart sheets …)
         raise ImportFileError(_("This file cannot be read as an Excel workbook (.xlsx).")) from error
+    if not workbook.worksheets:
+        raise ImportFileError(_("The workbook has no sheet of rows (only charts)."))
     sheet = workbook.worksheets[0]
-    return sheet.iter_rows(values_only=True)
+    if (sheet.max_row or 0) > MAX_ROWS + 1 or (sheet.max_column or 0) > MAX_COLUMNS:
+        raise ImportFileError(
+            _("The sheet is too large: at most %(rows)s rows and %(columns)s columns.")
+            % {"rows": MAX_ROWS + 1, "columns": MAX_COLUMNS}
+        )
+    # Bounded even when the sheet declares no size at all.
+    return sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
 
 
 def read_rows(name: str, content: bytes) -> list[dict]:
@@ -151,6 +171,10 @@ def read_rows(name: str, content: bytes) -> list[dict]:
     rows = []
     for line, cells in enumerate(lines, 1):
         cells = [_cell(value) for value in cells]
+        if any(len(cell) > MAX_CELL for cell in cells):
+            raise ImportFileError(
+                _("Line %(line)s has a cell longer than %(count)s characters.") % {"line": line, "count": MAX_CELL}
+            )
         if not any(cells):
             continue
         if mapping is None:

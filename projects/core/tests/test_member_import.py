@@ -203,3 +203,45 @@ def test_the_preview_query_count_does_not_grow_with_rows(pm_client, django_asser
     with no_lazy_loads(), django_assert_num_queries(len(few.captured_queries)):
         response = upload(pm_client, csv_file(rows(40)))
     assert len(response.context["preview"].rows) == 40
+
+
+# --- Hostile files (issue 17): a clear message, never a 500, and no minutes of CPU ---------------
+
+
+def test_a_sheet_declaring_a_huge_size_is_refused_before_its_cells_are_read(pm_client):
+    """A 5 KB workbook whose one stray cell sits at XFD2000 used to take 12.6 s to read."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["email", "name"])
+    sheet.append(["li.lei@example.com", "李雷"])
+    sheet["XFD2000"] = "x"
+    output = io.BytesIO()
+    workbook.save(output)
+    response = upload(pm_client, SimpleUploadedFile("members.xlsx", output.getvalue()))
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+
+
+def test_a_workbook_with_only_a_chart_sheet_is_refused_with_a_message(pm_client):
+    workbook = Workbook()
+    workbook.create_chartsheet("Chart")
+    workbook.remove(workbook.active)
+    output = io.BytesIO()
+    workbook.save(output)
+    response = upload(pm_client, SimpleUploadedFile("members.xlsx", output.getvalue()))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "no sheet" in page or "cannot be read as an Excel workbook" in page
+
+
+def test_a_csv_field_over_the_csv_modules_limit_is_refused_with_a_message(pm_client):
+    text = HEADER + "li.lei@example.com," + "李" * (140 * 1024) + "\n"
+    response = upload(pm_client, csv_file(text.replace("李" * (140 * 1024), "x" * (140 * 1024))))
+    assert response.status_code == 400
+    assert "too long" in response.content.decode() or "longer than" in response.content.decode()
+
+
+def test_an_over_long_name_is_a_row_error_not_a_crash(pm_client):
+    response = upload(pm_client, csv_file(HEADER + "li.lei@example.com," + "x" * 500 + ",key_user\n"))
+    assert response.status_code in (200, 400)
+    assert response.context["preview"].has_errors
