@@ -157,6 +157,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Sponsors and executives (permissions.Capability.TWO_FACTOR_REQUIRED) must set up TOTP before
 # anything else. On in production; `make run` turns it off so the demo logins work as printed.
 MFA_REQUIRED_FOR_LEADERSHIP = env.bool("MFA_REQUIRED_FOR_LEADERSHIP", default=True)
+# Personal API tokens live at most this many days (a person may choose fewer).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
 # A session unused this long is signed out (checked against a last-seen time refreshed at most
 # every 5 minutes, so the timeout is exact to 5 minutes). 0 turns it off.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 60 * 60)

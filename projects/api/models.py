@@ -1,9 +1,15 @@
-"""Personal API tokens: only a hash of the secret is stored; the secret is shown once."""
+"""Personal API tokens: only a hash of the secret is stored; the secret is shown once.
+
+A token follows its person: it expires, it stops working when the password changes (it keeps a
+fingerprint of the password hash, as a session does) and when the person loses a role they held when
+it was made.
+"""
 
 import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +17,14 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def password_fingerprint(user) -> str:
+    """Changes whenever the password does (Django's session hash, which sign-outs on a password change use)."""
+    return user.get_session_auth_hash()
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self) -> "ApiTokenQuerySet":
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        return self.filter(revoked_at__isnull=True, user__is_active=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -27,6 +38,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    password_fingerprint = models.CharField(max_length=64, default="", editable=False)
+    # [[project id, role], …] the person held when the token was made; losing one ends the token.
+    roles = models.JSONField(default=list, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -41,4 +56,14 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.revoked_at is None and self.expires_at <= timezone.now()
+
+    def follows(self, user, held_roles: set[tuple[int, str]]) -> bool:
+        """Whether the password is unchanged and every role held at creation is still held."""
+        return self.password_fingerprint == password_fingerprint(user) and all(
+            (project, role) in held_roles for project, role in self.roles
+        )

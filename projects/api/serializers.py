@@ -1,5 +1,6 @@
 """Serializers of the REST API for the core: what a client reads. Writes go through services."""
 
+from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -105,10 +106,18 @@ class StatusReportDetailSerializer(StatusReportSerializer):
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
+    days = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        help_text="How many days the token lives (at most, and by default, API_TOKEN_MAX_DAYS).",
+    )
+
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-        read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at", "days"]
+        read_only_fields = ["prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):

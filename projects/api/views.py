@@ -1,5 +1,6 @@
 """The account page where a person lists, creates and revokes their personal API tokens."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +11,9 @@ from projects.api.forms import TokenForm
 from projects.api.models import ApiToken
 
 
+@reauthentication_required(allow_get=True)
 def api_tokens(request):
+    """Creating a token asks for the password again if it was not entered in the last few minutes."""
     form = TokenForm(request.POST or None)
     secret = None
     status = 200
@@ -20,7 +23,10 @@ def api_tokens(request):
             form = TokenForm()
         else:
             status = 400
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = list(ApiToken.objects.filter(user=request.user))
+    roles = services_api.held_roles(request.user)
+    for token in tokens:
+        token.ended = token.revoked_at is None and not token.is_expired and not token.follows(request.user, roles)
     context = {"form": form, "tokens": tokens, "secret": secret}
     return render(request, "projects/api_tokens.html", context, status=status)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from projects.api import services as services_api
@@ -27,6 +28,7 @@ from projects.api.serializers import (
     StatusReportDetailSerializer,
     StatusReportSerializer,
 )
+from projects.core.accounts import recently_reauthenticated
 from projects.core.models import Membership, Project
 from projects.escalations import services as services_escalations
 from projects.escalations.models import Escalation, EscalationRecipient
@@ -204,6 +206,10 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         serializer.instance = token
 
     def create(self, request, *args, **kwargs):
+        if not recently_reauthenticated(request):
+            raise PermissionDenied(
+                _("Create tokens on the API tokens page, after entering your password: a token cannot make another.")
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)

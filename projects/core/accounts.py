@@ -1,14 +1,40 @@
 """Accounts: allauth wired to our outbox, and the set-password link of invitations."""
 
 import hashlib
+import time
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.urls import reverse
 
 from projects.core.models import User
+from projects.permissions import Capability, roles_with
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def recently_reauthenticated(request) -> bool:
+    """Signed in through the website (not by a token) and the password confirmed on allauth's
+    re-authentication page within ACCOUNT_REAUTHENTICATION_TIMEOUT (as allauth's own check counts it)."""
+    if getattr(request, "auth", None) is not None:  # the REST API's token
+        return False
+    records = get_authentication_records(request, request.user) if request.user.is_authenticated else []
+    latest = max((record.get("at", 0) for record in records if record.get("reauthenticated")), default=0)
+    return time.time() - latest < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def two_factor_missing(user, roles: set[str]) -> bool:
+    """With MFA_REQUIRED_FOR_LEADERSHIP on: one of `roles` (the person's active roles) needs
+    two-factor authentication and the person has not set it up."""
+    if not settings.MFA_REQUIRED_FOR_LEADERSHIP or not roles & set(roles_with(Capability.TWO_FACTOR_REQUIRED)):
+        return False
+    return not has_totp(user)
 
 
 def set_password_url(user: User) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from projects.core import security_log
+from projects.core.accounts import has_totp
 from projects.permissions import two_factor_required
 
 
@@ -92,14 +93,8 @@ class TwoFactorRequiredMiddleware:
         now = int(time.time())
         if now - request.session.get(TWO_FACTOR_CHECKED, -SESSION_REFRESH_SECONDS) < SESSION_REFRESH_SECONDS:
             return None
-        if not two_factor_required(request.user) or _has_totp(request.user):
+        if not two_factor_required(request.user) or has_totp(request.user):
             request.session[TWO_FACTOR_CHECKED] = now
             return None
         messages.warning(request, _("Your role requires two-factor authentication: set it up to continue."))
         return redirect("mfa_activate_totp")
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

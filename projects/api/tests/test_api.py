@@ -21,10 +21,15 @@ def _escalate(project, title="上线延期"):
 # --- Tokens -------------------------------------------------------------------------------------
 
 
+def reauthenticate(client, user):
+    client.force_login(user)
+    assert client.post(reverse("account_reauthenticate"), {"password": "password-123"}).status_code == 302
+
+
 def test_token_page_shows_the_secret_once_and_stores_only_its_hash(client, team):
     pm = team.user(Role.PM)
-    client.force_login(pm)
-    response = client.post(reverse("projects:api_tokens"), {"name": "夜间导出"})
+    reauthenticate(client, pm)
+    response = client.post(reverse("projects:api_tokens"), {"name": "夜间导出", "days": 90})
     assert response.status_code == 200
     secret = response.context["secret"]
     assert secret.startswith("crm_") and secret in response.content.decode()
@@ -68,10 +73,12 @@ def test_people_revoke_only_their_own_tokens(client, team):
     assert token.revoked_at is not None
 
 
-def test_a_script_rotates_its_token_through_the_api(api_client, team):
+def test_a_script_rotates_its_token_through_the_api(api_client, client, team):
+    """A token cannot make another (issue 17): the new one comes from a freshly re-authenticated session."""
     pm = team.user(Role.PM)
     old = api_client(pm)
-    response = old.post(reverse("api:token-list"), {"name": "新令牌"}, content_type="application/json")
+    reauthenticate(client, pm)
+    response = client.post(reverse("api:token-list"), {"name": "新令牌"}, content_type="application/json")
     assert response.status_code == 201
     secret = response.json()["secret"]
     new = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
@@ -91,7 +98,7 @@ def test_nobody_revokes_another_persons_token_through_the_api(api_client, team):
 
 
 def test_token_page_needs_a_name(client, team):
-    client.force_login(team.user(Role.PM))
+    reauthenticate(client, team.user(Role.PM))
     response = client.post(reverse("projects:api_tokens"), {"name": ""})
     assert response.status_code == 400 and not ApiToken.objects.exists()
 
