@@ -93,8 +93,8 @@ def escalations_evaluate(*, project: Project) -> Evaluation:
         return Evaluation([], [])
     with translation.override(project.default_language):
         detected = {
-            (kind, item.instance): item
-            for kind, condition in escalation_conditions.items()
+            (condition.kind, item.instance): item
+            for condition in escalation_conditions
             for item in condition.detect(project)
         }
     tracked = {

@@ -12,8 +12,8 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from projects import registry
 from projects.core import form_markup
+from projects.navigation import PROJECT_MENU
 
 register = template.Library()
 
@@ -85,13 +85,13 @@ def project_nav_links(context, membership) -> SafeString:
     language, then remembered."""
     current = context["request"].resolver_match
     current_name = f"{current.namespace}:{current.url_name}" if current else ""
-    shown = tuple(item.url_name for item in registry.project_nav if membership.can(item.capability))
+    shown = tuple(item.url_name for item in PROJECT_MENU if membership.can(item.capability))
     return _nav_html(membership.project.code, shown, current_name, get_language(), get_script_prefix())
 
 
 @functools.lru_cache(maxsize=1024)
 def _nav_html(code: str, shown: tuple[str, ...], current_name: str, language: str, script_prefix: str) -> SafeString:
-    items = {item.url_name: item for item in registry.project_nav}
+    items = {item.url_name: item for item in PROJECT_MENU}
     return format_html_join(
         "",
         '<li class="nav-item"><a class="nav-link text-nowrap{}" href="{}"{}>'
