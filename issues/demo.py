@@ -6,6 +6,7 @@ stabilises; older ones are resolved or closed, recent ones still being worked on
 
 import datetime
 import random
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -186,8 +187,6 @@ def seed_issue_history(project, *, days: int = 90, seed: int = 20261122) -> None
 
 
 def _at(project, day, hour, minute):
-    from zoneinfo import ZoneInfo
-
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZoneInfo(project.time_zone))
 
 

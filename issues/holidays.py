@@ -11,6 +11,7 @@ import datetime
 from projects.core.models import Project
 
 from .calendars import ParsedDay
+from .services import calendar_import
 
 # (holiday, first day off, last day off, make-up working days) — names as Chinese calendars print them.
 CHINA_2026 = [
@@ -37,6 +38,4 @@ def china_2026_days() -> list[ParsedDay]:
 
 def seed_calendar(project: Project) -> int:
     """Load the 2026 Chinese holidays and make-up working days into the project's calendar."""
-    from .services import calendar_import
-
     return calendar_import(project=project, days=china_2026_days())

@@ -3,6 +3,8 @@ from django.db.models import fields
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.celery import TASK_PACKAGES
+from crmgov.celery import app as celery_app
 from projects.core.converters import register as register_project_code_converter
 
 
@@ -20,4 +22,6 @@ class ProjectsConfig(AppConfig):
         from projects.core.security_log import connect as connect_security_log
 
         connect_security_log()
+        # The tasks services enqueue by name, registered in this process as in the worker.
+        celery_app.autodiscover_tasks(TASK_PACKAGES, force=True)
         register_project_code_converter()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from projects.core.models import User
+from projects.notifications.outbox import email_queue
 
 
 def set_password_url(user: User) -> str:
@@ -25,8 +26,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        from projects.notifications.outbox import email_queue
-
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             return
