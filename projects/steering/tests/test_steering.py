@@ -443,3 +443,22 @@ def test_an_item_the_sponsor_decided_meanwhile_cannot_be_decided_again_only_defe
     item.refresh_from_db()
     assert request.status == RebaselineRequest.Status.APPROVED and request.baseline.version == 2
     assert item.outcome == "deferred"
+
+
+def test_an_attendee_named_with_quotes_and_a_semicolon_reaches_the_calendar_intact(committee, now):
+    import icalendar
+
+    from projects.steering.calendars import meeting_invitation
+
+    class Attendee:
+        full_name = 'Li "Hua"; PM'
+        email = "li.hua@example.com"
+
+    invited = meeting(committee, starts_at=now + datetime.timedelta(days=10), title="指导委员会, 第三次; 会议")
+    ics = meeting_invitation(invited, description="议程：\n1. 汇报", attendees=[Attendee()])
+    event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    attendee = event["ATTENDEE"]
+    assert attendee.params["CN"] == 'Li "Hua"; PM'
+    assert str(attendee) == "mailto:li.hua@example.com"
+    assert str(event["SUMMARY"]) == "指导委员会, 第三次; 会议"
+    assert str(event["DESCRIPTION"]) == "议程：\n1. 汇报"
