@@ -259,8 +259,7 @@ def seed_load_projects(count: int, key_users: int) -> list[dict]:
     from django.db import transaction
 
     from changes.demo import seed_change_requests
-    from issues.demo import seed_issue_history
-    from issues.holidays import seed_calendar
+    from issues.demo import seed_calendar, seed_issue_history
     from issues.models import IssueSettings
     from projects.core.models import Membership, Project, User
     from projects.permissions import Role

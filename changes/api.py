@@ -9,6 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from issues.models import Issue
 from projects.api.rest import IdFilter, ProjectScoped, api_route, id_or_404
 from projects.permissions import Capability
 
@@ -56,8 +57,6 @@ class ChangeRequestViewSet(ProjectScoped, mixins.CreateModelMixin, viewsets.Read
         return get_object_or_404(self.get_queryset(), number=id_or_404(self.kwargs["number"]))
 
     def create(self, request, *args, **kwargs):
-        from issues.models import Issue
-
         membership = self.membership
         serializer = ChangeRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

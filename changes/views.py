@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from issues.models import Issue
 from projects.core.paging import paginate
 from projects.core.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 from projects.permissions import Capability, get_membership_for
@@ -126,8 +127,6 @@ def change_create(request, code):
 
 
 def _source_issue(request, membership):
-    from issues.models import Issue
-
     number = request.GET.get("issue") or request.POST.get("issue")
     if not number:
         return None

@@ -77,14 +77,15 @@ app.conf.beat_schedule = {
 }
 
 # Each app's tasks, and those of the `projects` subpackages that have any (one app, several packages).
-app.autodiscover_tasks(
-    lambda: [
-        "issues",
-        "changes",
-        "closure",
-        "projects.notifications",
-        "projects.escalations",
-        "projects.reporting",
-        "projects.steering",
-    ]
-)
+# The web process imports them too, once Django is ready (`ProjectsConfig.ready`): services enqueue
+# tasks by name, and an eager run (tests, development without a worker) needs them registered.
+TASK_PACKAGES = [
+    "issues",
+    "changes",
+    "closure",
+    "projects.notifications",
+    "projects.escalations",
+    "projects.reporting",
+    "projects.steering",
+]
+app.autodiscover_tasks(lambda: TASK_PACKAGES)

@@ -131,7 +131,7 @@ def _as_date(value, *, is_end: bool = False) -> datetime.date:
 
 
 def parse_ical(content: bytes) -> list[ParsedDay]:
-    import icalendar
+    import icalendar  # imported here: icalendar takes half a second to load, only an import needs it
 
     try:
         calendar = icalendar.Calendar.from_ical(content)

@@ -6,6 +6,7 @@ stabilises; older ones are resolved or closed, recent ones still being worked on
 
 import datetime
 import random
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -13,7 +14,9 @@ from projects.core.models import Membership
 from projects.permissions import Capability, roles_with
 
 from .calendars import WorkingCalendar
+from .holidays import years_due
 from .models import Article, DailyReport, Issue, IssueEvent, IssueSettings, Module, PointAward
+from .services import calendar_fill_years
 
 MODULES = ["客户管理", "线索管理", "商机管理", "报价与合同", "客服工单", "移动端", "报表与仪表盘", "数据导入"]
 
@@ -186,8 +189,6 @@ def seed_issue_history(project, *, days: int = 90, seed: int = 20261122) -> None
 
 
 def _at(project, day, hour, minute):
-    from zoneinfo import ZoneInfo
-
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZoneInfo(project.time_zone))
 
 
@@ -288,3 +289,10 @@ def _articles(project, pm) -> None:
             published_by=pm,
             published_at=issue.closed_at or timezone.now(),
         )
+
+
+def seed_calendar(project) -> int:
+    """The demo's calendar: the official schedule of last year (its history reaches back 90 days), this
+    year and next, as far as the library knows them. Returns how many years were filled."""
+    today = project.local_today()
+    return len(calendar_fill_years(project=project, years=[today.year - 1, *years_due(today)]))

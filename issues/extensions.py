@@ -1,10 +1,12 @@
 """Where other apps hook into an issue's page (e.g. `changes`: "raise a change request" from a
-requirement-change issue), registered from their AppConfig.ready(). `issues` imports none of them."""
+requirement-change issue), registered from their `contributions.py`. `issues` imports none of them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+
+from projects.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -16,12 +18,9 @@ class IssueLink:
 
 # Each provider gets (issue, membership) and returns the links that member may follow.
 IssueLinkProvider = Callable[[object, object], list[IssueLink]]
-issue_link_providers: list[IssueLinkProvider] = []
-
-
-def register_issue_links(provider: IssueLinkProvider) -> None:
-    if provider not in issue_link_providers:
-        issue_link_providers.append(provider)
+issue_link_providers: Registry[IssueLinkProvider] = Registry(
+    "issue link provider", key=lambda provider: f"{provider.__module__}.{provider.__qualname__}"
+)
 
 
 def links_for(issue, membership) -> list[IssueLink]:

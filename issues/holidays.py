@@ -71,12 +71,3 @@ def projects_to_fill(today: datetime.date) -> list[int]:
     )
     projects = Project.objects.exclude(status=Project.Status.CLOSED).exclude(pk__in=complete)
     return list(projects.order_by("pk").values_list("pk", flat=True))
-
-
-def seed_calendar(project: Project) -> int:
-    """The demo's calendar: the official schedule of last year (its history reaches back 90 days), this
-    year and next, as far as the library knows them. Returns how many years were filled."""
-    from .services import calendar_fill_years
-
-    today = project.local_today()
-    return len(calendar_fill_years(project=project, years=[today.year - 1, *years_due(today)]))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from projects.core.models import Project
+from projects.permissions import Capability
 
 from .periods import Cadence, period_end
 
@@ -168,8 +169,6 @@ class IssueQuerySet(models.QuerySet):
 
     def visible_to(self, membership) -> "IssueQuerySet":
         """A consultant sees only the issues forwarded to them; other roles with access see all."""
-        from projects.permissions import Capability
-
         issues = self.filter(project=membership.project_id)
         if membership.can(Capability.ISSUES_VIEW_ALL):
             return issues

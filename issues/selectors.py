@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, FloatField, Max, Prefetch, Q, Sum, Value, When
 from django.utils import timezone
 
-from projects.core.models import Membership, Project
-from projects.permissions import Capability
+from projects.core.models import Membership, Project, User
+from projects.permissions import Capability, roles_with
 
 from . import text
 from .calendars import WorkingCalendar
@@ -228,9 +228,6 @@ def issue_detail_queryset(membership: Membership):
 
 
 def consultants_of(project: Project):
-    from projects.core.models import User
-    from projects.permissions import roles_with
-
     return User.objects.filter(
         memberships__in=Membership.objects.active().filter(
             project=project, role__in=roles_with(Capability.ISSUES_RESPOND)

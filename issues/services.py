@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.core.models import Project, User
+from projects.notifications.outbox import email_queue
 from projects.permissions import Capability
 from projects.reporting.dashboard_cache import forget_dashboard
 
@@ -416,8 +417,6 @@ def _award_points(issue: Issue) -> None:
 
 
 def _notify(issue: Issue, *, template: str, recipients: list[User], key: str) -> None:
-    from projects.notifications.outbox import email_queue
-
     for recipient in recipients:
         email_queue(to=recipient, template=template, project=issue.project, key=key, context={"issue": issue})
 

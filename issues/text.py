@@ -93,7 +93,7 @@ def _tokenizer():
         return _loaded[0]
     with _lock:
         if not _loaded:
-            import jieba
+            import jieba  # slow to import (its dictionary module); only pages that suggest or search need it
 
             jieba.setLogLevel(logging.WARNING)  # it otherwise logs its loading to stderr
             tokenizer = jieba.Tokenizer()

@@ -6,6 +6,7 @@ member without the capability a 403, and leave anonymous users to the login
 redirect of LoginRequiredMiddleware.
 """
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
@@ -287,8 +288,7 @@ def roles_with(capability: str) -> list[str]:
 
 def get_membership_for(request: HttpRequest, code: str, capability: str = Capability.PROJECT_VIEW):
     """The requesting user's active membership of project `code`, or 404 / 403."""
-    from projects.core.models import Membership
-
+    Membership = apps.get_model("projects", "Membership")  # by name: projects.core.models imports this module
     # `current()`, not `active()`: the user's own account is known to be active, so no join to it.
     memberships = Membership.objects.current().filter(user_id=request.user.pk, project__code=code)
     membership = memberships.select_related("project").first() if request.user.is_active else None
@@ -315,7 +315,6 @@ def get_project_for(request: HttpRequest, code: str, capability: str = Capabilit
 
 def two_factor_required(user) -> bool:
     """Whether any active membership of `user` has a role that must use two-factor authentication."""
-    from projects.core.models import Membership
-
+    Membership = apps.get_model("projects", "Membership")  # by name: projects.core.models imports this module
     roles = roles_with(Capability.TWO_FACTOR_REQUIRED)
     return Membership.objects.active().filter(user=user, role__in=roles).exists()

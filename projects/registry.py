@@ -1,12 +1,79 @@
-"""What other apps contribute to the project's shell, registered from their AppConfig.ready().
+"""What the apps contribute to the project's shell: one generic `Registry` per kind of contribution.
 
-`projects` never imports `issues`, `changes` or `closure`; they add themselves here.
+Each app declares its contributions in its own `contributions.py`, which `ProjectsConfig.ready()`
+imports for every installed app (`autodiscover_modules("contributions")`). `projects` never imports
+`issues`, `changes` or `closure`; they add themselves here. The project menu is not a registry: it is
+one ordered declaration, `projects.navigation.PROJECT_MENU`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
+
+
+class Registry[T]:
+    """The contributions of one `kind` (report sections, dashboard panels, …), each known by its key.
+
+    Iterating gives them in their declared order (`order(item)`, unique within the registry), or in
+    the order they were registered when the kind has none. Registering a second item with the key or
+    the order number of another is a configuration error, raised at start-up.
+    """
+
+    def __init__(self, kind: str, *, key: Callable[[T], str], order: Callable[[T], int] | None = None):
+        self.kind = kind
+        self._key = key
+        self._order = order
+        self._items: dict[str, T] = {}
+
+    def register(self, item: T) -> T:
+        key = self._key(item)
+        if key in self._items:
+            raise ImproperlyConfigured(f"Two {self.kind} contributions have the key {key!r}.")
+        if self._order is not None:
+            order = self._order(item)
+            clash = next((other for other in self._items.values() if self._order(other) == order), None)
+            if clash is not None:
+                raise ImproperlyConfigured(
+                    f"The {self.kind} contributions {self._key(clash)!r} and {key!r} both have order {order}."
+                )
+        self._items[key] = item
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        items = list(self._items.values())
+        if self._order is not None:
+            items.sort(key=self._order)
+        return iter(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __getitem__(self, key: str) -> T:
+        return self._items[key]
+
+    def get(self, key: str) -> T | None:
+        return self._items.get(key)
+
+    def keys(self) -> list[str]:
+        return [self._key(item) for item in self]
+
+    @contextmanager
+    def temporarily(self, item: T) -> Iterator[T]:
+        """For tests: `item` registered, in place of the one with its key if any, until the block ends."""
+        key = self._key(item)
+        saved = dict(self._items)
+        self._items.pop(key, None)
+        try:
+            yield self.register(item)
+        finally:
+            self._items = saved
+
 
 # --- Decisions the steering committee takes (D-SC-3) ------------------------------------------
 #
@@ -49,39 +116,14 @@ class DecisionProvider:
     describe: Callable[[object, list[int]], dict[int, PendingDecision]]
 
 
-decision_providers: dict[str, DecisionProvider] = {}
-
-
-def register_decision_provider(provider: DecisionProvider) -> None:
-    decision_providers.setdefault(provider.kind, provider)
+decision_providers: Registry[DecisionProvider] = Registry("decision provider", key=lambda provider: provider.kind)
 
 
 def pending_decisions(project) -> list[PendingDecision]:
-    return [item for provider in decision_providers.values() for item in provider.pending(project)]
+    return [item for provider in decision_providers for item in provider.pending(project)]
 
 
-# --- Navigation ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """An entry of a project's navigation, shown to members with `capability`."""
-
-    label: str | Promise
-    url_name: str
-    capability: str
-    icon: str
-    order: int
-
-
-project_nav: list[NavItem] = []
-
-
-def register_nav_item(item: NavItem) -> None:
-    if any(existing.url_name == item.url_name for existing in project_nav):
-        return
-    project_nav.append(item)
-    project_nav.sort(key=lambda entry: entry.order)
+# --- Development data and rollups (issue 7) ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -93,7 +135,9 @@ class DemoSeeder:
     order: int
 
 
-demo_seeders: list[DemoSeeder] = []
+demo_seeders: Registry[DemoSeeder] = Registry(
+    "demo seeder", key=lambda seeder: seeder.name, order=lambda seeder: seeder.order
+)
 
 
 @dataclass(frozen=True)
@@ -106,14 +150,9 @@ class ScaleSeeder:
     order: int
 
 
-scale_seeders: list[ScaleSeeder] = []
-
-
-def register_scale_seeder(seeder: ScaleSeeder) -> None:
-    if any(existing.name == seeder.name for existing in scale_seeders):
-        return
-    scale_seeders.append(seeder)
-    scale_seeders.sort(key=lambda entry: entry.order)
+scale_seeders: Registry[ScaleSeeder] = Registry(
+    "scale seeder", key=lambda seeder: seeder.name, order=lambda seeder: seeder.order
+)
 
 
 @dataclass(frozen=True)
@@ -126,18 +165,7 @@ class Rollup:
     rebuild: Callable[[object], int]
 
 
-rollups: dict[str, Rollup] = {}
-
-
-def register_rollup(rollup: Rollup) -> None:
-    rollups.setdefault(rollup.name, rollup)
-
-
-def register_demo_seeder(seeder: DemoSeeder) -> None:
-    if any(existing.name == seeder.name for existing in demo_seeders):
-        return
-    demo_seeders.append(seeder)
-    demo_seeders.sort(key=lambda entry: entry.order)
+rollups: Registry[Rollup] = Registry("rollup", key=lambda rollup: rollup.name)
 
 
 # --- Escalation conditions (D-ESC-3) ------------------------------------------------------------
@@ -168,11 +196,9 @@ class EscalationCondition:
     detect: Callable[[object], list[Detected]]
 
 
-escalation_conditions: dict[str, EscalationCondition] = {}
-
-
-def register_escalation_condition(condition: EscalationCondition) -> None:
-    escalation_conditions.setdefault(condition.kind, condition)
+escalation_conditions: Registry[EscalationCondition] = Registry(
+    "escalation condition", key=lambda condition: condition.kind
+)
 
 
 # --- Sections of the status report (D-RPT-1) ----------------------------------------------------
@@ -194,14 +220,9 @@ class ReportSection:
     build: Callable[..., dict]
 
 
-report_sections: list[ReportSection] = []
-
-
-def register_report_section(section: ReportSection) -> None:
-    if any(existing.key == section.key for existing in report_sections):
-        return
-    report_sections.append(section)
-    report_sections.sort(key=lambda entry: entry.order)
+report_sections: Registry[ReportSection] = Registry(
+    "report section", key=lambda section: section.key, order=lambda section: section.order
+)
 
 
 # --- Figures of the end-project report (D-CL-5) ----------------------------------------------------
@@ -220,14 +241,9 @@ class ClosureFigures:
     order: int
 
 
-closure_figure_providers: list[ClosureFigures] = []
-
-
-def register_closure_figures(provider: ClosureFigures) -> None:
-    if any(existing.name == provider.name for existing in closure_figure_providers):
-        return
-    closure_figure_providers.append(provider)
-    closure_figure_providers.sort(key=lambda entry: entry.order)
+closure_figure_providers: Registry[ClosureFigures] = Registry(
+    "closure figures", key=lambda provider: provider.name, order=lambda provider: provider.order
+)
 
 
 # --- Panels of the project dashboard (issue 7) ------------------------------------------------------
@@ -265,14 +281,9 @@ class DashboardPanel:
     capability: str | None = None
 
 
-dashboard_panels: list[DashboardPanel] = []
-
-
-def register_dashboard_panel(panel: DashboardPanel) -> None:
-    if any(existing.key == panel.key for existing in dashboard_panels):
-        return
-    dashboard_panels.append(panel)
-    dashboard_panels.sort(key=lambda entry: entry.order)
+dashboard_panels: Registry[DashboardPanel] = Registry(
+    "dashboard panel", key=lambda panel: panel.key, order=lambda panel: panel.order
+)
 
 
 @dataclass(frozen=True)
@@ -286,11 +297,6 @@ class PortfolioFigure:
     build: Callable[[list, object], dict[int, list[int]]]
 
 
-portfolio_figures: list[PortfolioFigure] = []
-
-
-def register_portfolio_figure(figure: PortfolioFigure) -> None:
-    if any(existing.key == figure.key for existing in portfolio_figures):
-        return
-    portfolio_figures.append(figure)
-    portfolio_figures.sort(key=lambda entry: entry.order)
+portfolio_figures: Registry[PortfolioFigure] = Registry(
+    "portfolio figure", key=lambda figure: figure.key, order=lambda figure: figure.order
+)

@@ -210,22 +210,19 @@ def test_issue_page_query_count_does_not_grow_with_history(team, file_issue, cli
 
 
 def test_other_apps_can_add_links_to_an_issue_page(team, file_issue, clients):
-    from issues.extensions import IssueLink, issue_link_providers, register_issue_links
+    from issues.extensions import IssueLink, issue_link_providers
 
     def hook(issue, membership):
         if issue.category == "question" and membership.can("issues.triage"):
             return [IssueLink("Hooked", f"/hooked/{issue.pk}/")]
         return []
 
-    register_issue_links(hook)
-    try:
+    with issue_link_providers.temporarily(hook):
         issue = services.issue_analyse(
             issue=file_issue(), by=team.user(Role.PM), context="c", likely_cause="l", category="question"
         )
         assert f"/hooked/{issue.pk}/" in clients(Role.PM).get(issue.get_absolute_url()).content.decode()
         assert "/hooked/" not in clients(Role.KEY_USER).get(issue.get_absolute_url()).content.decode()
-    finally:
-        issue_link_providers.remove(hook)
 
 
 def test_the_consultant_can_contact_the_reporter_directly(team, file_issue, clients):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from projects.core.models import User
+from projects.notifications.outbox import email_queue
 from projects.permissions import Capability, roles_with
 
 
@@ -51,8 +52,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        from projects.notifications.outbox import email_queue
-
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             return

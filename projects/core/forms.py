@@ -117,8 +117,6 @@ class MembersChoiceField(IdsChoiceField):
 
 def project_people(project):
     """The active members of the project, as people to choose from."""
-    from projects.core.models import Membership
-
     return User.objects.filter(pk__in=Membership.objects.active().filter(project=project).values("user_id")).order_by(
         "full_name"
     )

@@ -133,7 +133,7 @@ def _csv_rows(content: bytes):
 
 
 def _xlsx_rows(content: bytes):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # imported here: openpyxl takes a second to load, only imports need it
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:

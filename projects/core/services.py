@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -197,8 +198,6 @@ def user_sessions_end(*, user: User) -> int:
     The database session backend keeps no index by user, so this decodes the live sessions:
     acceptable for what it serves (deactivation, leaving the programme), never for a page.
     """
-    from django.contrib.sessions.models import Session
-
     store = Session.get_session_store_class()()
     user_id = str(user.pk)
     ended = [

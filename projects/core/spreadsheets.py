@@ -57,7 +57,7 @@ def csv_response(filename: str, columns: list[Column], rows: Iterable) -> Stream
 
 
 def xlsx_response(filename: str, sheet_title: str, columns: list[Column], rows: Iterable) -> HttpResponse:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # imported here: openpyxl takes a second to load, only downloads need it
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])

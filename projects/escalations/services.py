@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -17,6 +18,9 @@ from projects.notifications.outbox import email_queue
 from projects.notifications.services import escalation_notify
 from projects.permissions import LEADERSHIP_ROLES, Capability, Role
 from projects.registry import Detected, escalation_conditions
+
+# Enqueued by name: its module (`projects.escalations.tasks`) imports this one.
+EVALUATE_ESCALATIONS = "projects.escalations.tasks.evaluate_escalations"
 
 
 def leadership(project: Project) -> list[User]:
@@ -93,8 +97,8 @@ def escalations_evaluate(*, project: Project) -> Evaluation:
         return Evaluation([], [])
     with translation.override(project.default_language):
         detected = {
-            (kind, item.instance): item
-            for kind, condition in escalation_conditions.items()
+            (condition.kind, item.instance): item
+            for condition in escalation_conditions
             for item in condition.detect(project)
         }
     tracked = {
@@ -177,7 +181,6 @@ def escalations_renotify(*, project: Project) -> list[Escalation]:
 
 def escalations_evaluate_soon(project: Project) -> None:
     """After a change that may create or clear an exception: evaluate once the change is committed."""
-    from projects.escalations.tasks import evaluate_escalations
-
     # Robust: a broker outage must not fail the committed change; the 5-minute dispatcher evaluates anyway.
-    transaction.on_commit(partial(evaluate_escalations.delay, project.pk), robust=True)
+    task = current_app.signature(EVALUATE_ESCALATIONS)
+    transaction.on_commit(partial(task.delay, project.pk), robust=True)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -27,6 +28,9 @@ from projects.notifications.emails import render_email
 from projects.notifications.models import OutboundEmail
 
 log = logging.getLogger(__name__)
+
+# Tasks are enqueued by name: their module (`projects.notifications.tasks`) imports this one.
+DELIVER_EMAIL = "projects.notifications.tasks.deliver_email"
 
 
 # Longer than the Celery hard time limit (90 s), so a lease only expires once
@@ -110,17 +114,15 @@ def email_queue(
     return email
 
 
-def wake_on_commit(task, row_id: int) -> None:
-    """After commit, ask a worker to send the row. Robust: if the broker is down, the row is
-    still queued (the sweeper finds it) and the user's change, already committed, is not answered
-    with an error that would make them do it again."""
-    transaction.on_commit(partial(task.delay, row_id), robust=True)
+def wake_on_commit(task_name: str, row_id: int) -> None:
+    """After commit, ask a worker to send the row (task `task_name`). Robust: if the broker is down,
+    the row is still queued (the sweeper finds it) and the user's change, already committed, is not
+    answered with an error that would make them do it again."""
+    transaction.on_commit(partial(current_app.signature(task_name).delay, row_id), robust=True)
 
 
 def _wake_worker(email_id: int) -> None:
-    from projects.notifications.tasks import deliver_email
-
-    wake_on_commit(deliver_email, email_id)
+    wake_on_commit(DELIVER_EMAIL, email_id)
 
 
 # The lifecycle below is shared by every outbox table (OutboundEmail, ChatMessage): each has
@@ -223,7 +225,7 @@ def outbox_sweep() -> list[int]:
     return sweep(OutboundEmail)
 
 
-def requeue(model, row_ids: list[int], task) -> int:
+def requeue(model, row_ids: list[int], task_name: str) -> int:
     """Put failed (or sent) rows back in the queue, from the admin; a row being sent is left alone."""
     with transaction.atomic():
         count = (
@@ -232,12 +234,10 @@ def requeue(model, row_ids: list[int], task) -> int:
             .update(status=model.Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error="")
         )
         for row_id in row_ids:
-            wake_on_commit(task, row_id)
+            wake_on_commit(task_name, row_id)
     return count
 
 
 def email_resend(*, email_ids: list[int]) -> int:
     """Put failed (or sent) e-mails back in the queue, from the admin."""
-    from projects.notifications.tasks import deliver_email
-
-    return requeue(OutboundEmail, email_ids, deliver_email)
+    return requeue(OutboundEmail, email_ids, DELIVER_EMAIL)

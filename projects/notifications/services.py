@@ -31,11 +31,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from projects.core.formatting import money, status_label
 from projects.core.models import Project, User
 from projects.notifications.models import ChatEvent, ChatMessage, ChatWebhook
 from projects.notifications.outbox import Delivery, claim, mark_sent, record_failure, requeue, sweep, wake_on_commit
 
 log = logging.getLogger(__name__)
+
+# Enqueued by name: its module (`projects.notifications.tasks`) imports this one.
+DELIVER_CHAT_MESSAGE = "projects.notifications.tasks.deliver_chat_message"
 
 
 OFFICIAL_HOSTS = {
@@ -210,9 +214,7 @@ def _queue(webhook: ChatWebhook, event: str, fact: str, notice: ChatNotice, proj
             )
     except IntegrityError:
         return ChatMessage.objects.get(key=key)
-    from projects.notifications.tasks import deliver_chat_message
-
-    wake_on_commit(deliver_chat_message, message.pk)
+    wake_on_commit(DELIVER_CHAT_MESSAGE, message.pk)
     return message
 
 
@@ -364,9 +366,7 @@ def chat_deliver(*, message_id: int) -> Delivery:
 
 def chat_resend(*, message_ids: list[int]) -> int:
     """Put failed (or sent) messages back in the queue, from the admin."""
-    from projects.notifications.tasks import deliver_chat_message
-
-    return requeue(ChatMessage, message_ids, deliver_chat_message)
+    return requeue(ChatMessage, message_ids, DELIVER_CHAT_MESSAGE)
 
 
 def chat_outbox_sweep() -> list[int]:
@@ -377,8 +377,6 @@ def chat_outbox_sweep() -> list[int]:
 
 
 def escalation_notify(escalation, level: int) -> None:
-    from projects.templatetags.crmgov import money
-
     project = escalation.project
 
     def notice() -> ChatNotice:
@@ -403,8 +401,6 @@ def escalation_notify(escalation, level: int) -> None:
 
 
 def status_report_notify(report, figures_of: Callable[[str], dict]) -> None:
-    from projects.templatetags.crmgov import status_label
-
     project = report.project
 
     def notice() -> ChatNotice:

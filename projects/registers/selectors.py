@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from projects.core.models import Membership, Project
+from projects.core.models import Membership, Project, User
 from projects.registers.models import Risk, TrainingSession
 
 # --- Risks ----------------------------------------------------------------------------------------
@@ -78,8 +78,6 @@ def training_overview(project: Project) -> dict:
 
 def training_required_people(session: TrainingSession) -> list:
     """Who must attend this session: its audience roles' active members and the people named."""
-    from projects.core.models import User
-
     role_users = Membership.objects.active().filter(project=session.project, role__in=session.audience_roles)
     return list(
         User.objects.filter(pk__in=role_users.values("user_id"))

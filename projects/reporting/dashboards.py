@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from projects.core.formatting import amount
 from projects.core.models import Membership, Project, local_today
 from projects.escalations.models import Escalation, EscalationRecipient
 from projects.permissions import Capability, membership_can
@@ -32,7 +33,6 @@ from projects.reporting import dashboard_cache, tasks
 from projects.reporting import services as services_reporting
 from projects.reporting.models import StatusSnapshot
 from projects.steering.models import AgendaItem
-from projects.templatetags.crmgov import amount
 
 WEEKS = 12
 

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from projects.core.models import Project
 from projects.reporting import services as services_reporting
@@ -22,8 +23,6 @@ def dispatch_status_reports() -> int:
 def refresh_status_snapshots(project_ids: list[int] | None = None) -> int:
     """Beat (every five minutes, all open projects in every language) or the portfolio (the stale
     ones it showed): recompute the live status the portfolio reads."""
-    from django.conf import settings
-
     projects = Project.objects.exclude(status=Project.Status.CLOSED)
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)

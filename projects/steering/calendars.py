@@ -1,62 +1,44 @@
-"""Calendar invitations (RFC 5545) for steering committee meetings."""
+"""Calendar invitations (RFC 5545) for steering committee meetings, built with `icalendar`, which
+escapes, quotes and folds every value (a name such as `Li "Hua"; PM` included)."""
 
+import datetime
+
+import icalendar
 from django.conf import settings
 from django.utils import timezone
 
 from projects.steering.models import Meeting
 
 
-def _escape(text: str) -> str:
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> list[str]:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1)."""
-    parts, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > 74:
-            parts.append(current)
-            current = " " + char
-        else:
-            current += char
-    return [*parts, current]
-
-
-def _utc(moment) -> str:
-    return moment.astimezone(timezone.UTC).strftime("%Y%m%dT%H%M%SZ")
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC)
 
 
 def meeting_invitation(meeting: Meeting, *, description: str, attendees, sequence: int = 0) -> str:
     """A REQUEST for the meeting, with its agenda as the description."""
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
     location = meeting.location or meeting.online_url
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//crmgov//steering committee//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        f"UID:meeting-{meeting.pk}@{host}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTAMP:{_utc(timezone.now())}",
-        f"DTSTART:{_utc(meeting.starts_at)}",
-        f"DTEND:{_utc(meeting.ends_at)}",
-        f"SUMMARY:{_escape(meeting.title)}",
-        f"DESCRIPTION:{_escape(description)}",
-    ]
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//crmgov//steering committee//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", f"meeting-{meeting.pk}@{host}")
+    event.add("sequence", sequence)
+    event.add("dtstamp", _utc(timezone.now()))
+    event.add("dtstart", _utc(meeting.starts_at))
+    event.add("dtend", _utc(meeting.ends_at))
+    event.add("summary", meeting.title)
+    event.add("description", description)
     if location:
-        lines.append(f"LOCATION:{_escape(location)}")
+        event.add("location", location)
     if meeting.online_url:
-        lines.append(f"URL:{meeting.online_url}")
+        event.add("url", meeting.online_url)
     for user in attendees:
-        lines.append(f"ATTENDEE;CN={_escape(user.full_name)};ROLE=REQ-PARTICIPANT:mailto:{user.email}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
+        attendee = icalendar.vCalAddress(f"mailto:{user.email}")
+        attendee.params["cn"] = user.full_name
+        attendee.params["role"] = "REQ-PARTICIPANT"
+        event.add("attendee", attendee, encode=False)
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

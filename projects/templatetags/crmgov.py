@@ -1,6 +1,5 @@
 import functools
 import html
-from decimal import Decimal
 
 from django import template
 from django.conf import settings
@@ -10,20 +9,16 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
-from projects import registry
-from projects.core import form_markup
+from projects.core import form_markup, formatting
+from projects.core.models import Membership
+from projects.navigation import PROJECT_MENU
+from projects.permissions import Capability, roles_with
 
 register = template.Library()
-
-
-@register.filter
-def money(value) -> str:
-    """An amount with two decimals and comma grouping (as finance writes it, in both languages)."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.2f}"
+register.filter("money", formatting.money)
+register.filter("amount", formatting.amount)
+register.filter("status_label", formatting.status_label)
 
 
 @register.filter
@@ -63,14 +58,6 @@ def stacked_field(field) -> str:
     return form_markup.stacked_field(field)
 
 
-@register.filter
-def amount(value) -> str:
-    """A whole amount with comma grouping in both languages (Django's zh-Hans format groups nothing)."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value):,.0f}"
-
-
 @functools.lru_cache(maxsize=4096)
 def _project_url(url_name: str, code: str, script_prefix: str) -> str:
     """Every project page reverses its ~19 navigation links: the same few hundred URLs, so
@@ -85,13 +72,13 @@ def project_nav_links(context, membership) -> SafeString:
     language, then remembered."""
     current = context["request"].resolver_match
     current_name = f"{current.namespace}:{current.url_name}" if current else ""
-    shown = tuple(item.url_name for item in registry.project_nav if membership.can(item.capability))
+    shown = tuple(item.url_name for item in PROJECT_MENU if membership.can(item.capability))
     return _nav_html(membership.project.code, shown, current_name, get_language(), get_script_prefix())
 
 
 @functools.lru_cache(maxsize=1024)
 def _nav_html(code: str, shown: tuple[str, ...], current_name: str, language: str, script_prefix: str) -> SafeString:
-    items = {item.url_name: item for item in registry.project_nav}
+    items = {item.url_name: item for item in PROJECT_MENU}
     return format_html_join(
         "",
         '<li class="nav-item"><a class="nav-link text-nowrap{}" href="{}"{}>'
@@ -113,9 +100,6 @@ def _nav_html(code: str, shown: tuple[str, ...], current_name: str, language: st
 def sees_portfolio(context) -> bool:
     """Whether the top navigation links to the portfolio: without a query on a project page of a
     member who sees its dashboard, with one small query elsewhere."""
-    from projects.core.models import Membership
-    from projects.permissions import Capability, roles_with
-
     user = context["request"].user
     if not user.is_authenticated:
         return False
@@ -136,12 +120,3 @@ def get_item(mapping, key):
 def progress_step(percent) -> int:
     """Bootstrap's width utilities come in quarters (w-0 … w-100); no inline style under our CSP."""
     return min(100, max(0, round(int(percent or 0) / 25) * 25))
-
-
-STATUS_LABELS = {"green": _("green"), "amber": _("amber"), "red": _("red")}
-
-
-@register.filter
-def status_label(status) -> str:
-    """green / amber / red in the reader's language."""
-    return str(STATUS_LABELS.get(status, ""))

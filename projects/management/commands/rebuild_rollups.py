@@ -20,6 +20,6 @@ class Command(BaseCommand):
             projects = projects.filter(code__in=codes)
         for project in projects:
             with transaction.atomic():
-                rows = sum(rollup.rebuild(project) for rollup in rollups.values())
+                rows = sum(rollup.rebuild(project) for rollup in rollups)
             self.stdout.write(f"{project.code}: {rows} rollup rows")
         refresh_status_snapshots([project.pk for project in projects])

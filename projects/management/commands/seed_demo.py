@@ -64,7 +64,7 @@ class Command(BaseCommand):
             )
         for seeder in demo_seeders:
             seeder.load(project)
-        for rollup in rollups.values():
+        for rollup in rollups:
             rollup.rebuild(project)
 
     def _print_logins(self) -> None:

@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
             context.log("analyze")
         for project in context.projects:
-            for rollup in rollups.values():
+            for rollup in rollups:
                 rollup.rebuild(project)
         refresh_status_snapshots([project.pk for project in context.projects])
         context.log("rollups")

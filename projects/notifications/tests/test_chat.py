@@ -541,7 +541,7 @@ def test_a_broker_outage_neither_fails_the_event_nor_loses_the_chat_message(
 
     add_webhook(team, server, ChatWebhook.Platform.GENERIC, secret="s3cret")
     with (
-        mock.patch.object(deliver_chat_message, "delay", side_effect=OperationalError("Redis is down")),
+        mock.patch.object(deliver_chat_message, "apply_async", side_effect=OperationalError("Redis is down")),
         django_capture_on_commit_callbacks(execute=True),
         transaction.atomic(),
     ):

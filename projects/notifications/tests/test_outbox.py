@@ -265,7 +265,7 @@ def test_a_broker_outage_neither_fails_the_change_nor_loses_the_email(team, djan
     from projects.notifications.tasks import deliver_email
 
     with (
-        mock.patch.object(deliver_email, "delay", side_effect=OperationalError("Redis is down")),
+        mock.patch.object(deliver_email, "apply_async", side_effect=OperationalError("Redis is down")),
         django_capture_on_commit_callbacks(execute=True),
         transaction.atomic(),
     ):

@@ -218,7 +218,7 @@ def test_a_decision_needs_a_rationale_and_keeps_the_choice(committee, now, time_
     assert "checked" in chosen
 
 
-def test_other_apps_register_their_objects_for_committee_decisions(committee, now, monkeypatch, time_machine):
+def test_other_apps_register_their_objects_for_committee_decisions(committee, now, time_machine):
     decided = []
 
     def pending(project):
@@ -231,25 +231,25 @@ def test_other_apps_register_their_objects_for_committee_decisions(committee, no
         decided.append(kwargs)
 
     provider = registry.DecisionProvider("change", "Change request", pending, decide, describe)
-    monkeypatch.setitem(registry.decision_providers, "change", provider)
-    published = meeting(committee, starts_at=now + datetime.timedelta(days=5))
-    item = published.items.get(linked_kind="change")
-    services_steering.meeting_publish(meeting=published, published_by=committee.user(Role.PM))
-    _in_the_meeting(time_machine, published)
-    services_steering.agenda_item_decide(
-        item=item, outcome="approved", rationale="超过阈值，批准", decided_by=committee.user(Role.STEERING)
-    )
-    assert decided == [
-        {
-            "project": committee.project,
-            "object_id": 7,
-            "outcome": "approved",
-            "rationale": "超过阈值，批准",
-            "decided_by": committee.user(Role.STEERING),
-        }
-    ]
-    page = login(committee, Role.PM).get(url("meeting_detail", pk=published.pk)).content.decode()
-    assert "CR-7 客户分级改造" in page and "/p/SCRM/changes/7/" in page
+    with registry.decision_providers.temporarily(provider):
+        published = meeting(committee, starts_at=now + datetime.timedelta(days=5))
+        item = published.items.get(linked_kind="change")
+        services_steering.meeting_publish(meeting=published, published_by=committee.user(Role.PM))
+        _in_the_meeting(time_machine, published)
+        services_steering.agenda_item_decide(
+            item=item, outcome="approved", rationale="超过阈值，批准", decided_by=committee.user(Role.STEERING)
+        )
+        assert decided == [
+            {
+                "project": committee.project,
+                "object_id": 7,
+                "outcome": "approved",
+                "rationale": "超过阈值，批准",
+                "decided_by": committee.user(Role.STEERING),
+            }
+        ]
+        page = login(committee, Role.PM).get(url("meeting_detail", pk=published.pk)).content.decode()
+        assert "CR-7 客户分级改造" in page and "/p/SCRM/changes/7/" in page
 
 
 def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
@@ -443,3 +443,22 @@ def test_an_item_the_sponsor_decided_meanwhile_cannot_be_decided_again_only_defe
     item.refresh_from_db()
     assert request.status == RebaselineRequest.Status.APPROVED and request.baseline.version == 2
     assert item.outcome == "deferred"
+
+
+def test_an_attendee_named_with_quotes_and_a_semicolon_reaches_the_calendar_intact(committee, now):
+    import icalendar
+
+    from projects.steering.calendars import meeting_invitation
+
+    class Attendee:
+        full_name = 'Li "Hua"; PM'
+        email = "li.hua@example.com"
+
+    invited = meeting(committee, starts_at=now + datetime.timedelta(days=10), title="指导委员会, 第三次; 会议")
+    ics = meeting_invitation(invited, description="议程：\n1. 汇报", attendees=[Attendee()])
+    event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    attendee = event["ATTENDEE"]
+    assert attendee.params["CN"] == 'Li "Hua"; PM'
+    assert str(attendee) == "mailto:li.hua@example.com"
+    assert str(event["SUMMARY"]) == "指导委员会, 第三次; 会议"
+    assert str(event["DESCRIPTION"]) == "议程：\n1. 汇报"

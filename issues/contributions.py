@@ -1,0 +1,25 @@
+"""What `issues` contributes to the registries of `projects.registry` (collected by
+`ProjectsConfig.ready()`); its menu entries are in `projects.navigation`."""
+
+from projects import registry
+from projects.registry import DemoSeeder, Rollup, ScaleSeeder
+
+from .conditions import CONDITIONS
+from .dashboard_panels import FIGURES, PANELS
+from .demo import seed_calendar, seed_issue_history
+from .report_sections import SECTIONS
+from .rollups import rebuild as rebuild_issue_days
+from .seed_scale import load as load_scale
+
+registry.demo_seeders.register(DemoSeeder("working-calendar", seed_calendar, 10))
+registry.demo_seeders.register(DemoSeeder("issue-history", seed_issue_history, 20))
+registry.scale_seeders.register(ScaleSeeder("issues", load_scale, 20))
+registry.rollups.register(Rollup("issue-days", rebuild_issue_days))
+for condition in CONDITIONS:
+    registry.escalation_conditions.register(condition)
+for section in SECTIONS:
+    registry.report_sections.register(section)
+for panel in PANELS:
+    registry.dashboard_panels.register(panel)
+for figure in FIGURES:
+    registry.portfolio_figures.register(figure)
