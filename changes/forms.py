@@ -5,6 +5,7 @@ from projects.core.forms import IdsChoiceField
 from projects.core.models import User
 from projects.plan.models import Milestone
 from projects.registers.models import TrainingSession
+from projects.workflow import StepForm
 
 from .models import ChangeRequest, ChangeSettings, SolutionOption
 
@@ -16,7 +17,7 @@ class ChangeRequestForm(forms.ModelForm):
         widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "goal": forms.Textarea(attrs={"rows": 3})}
 
 
-class OptionForm(forms.ModelForm):
+class OptionForm(StepForm, forms.ModelForm):
     class Meta:
         model = SolutionOption
         fields = [
@@ -32,9 +33,9 @@ class OptionForm(forms.ModelForm):
         }
         field_classes = {"affected_milestones": IdsChoiceField}
 
-    def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["affected_milestones"].queryset = Milestone.objects.filter(project=change.project_id)
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, subject=subject, **kwargs)
+        self.fields["affected_milestones"].queryset = Milestone.objects.filter(project=subject.project_id)
 
 
 class ReviseForm(OptionForm):
@@ -43,63 +44,73 @@ class ReviseForm(OptionForm):
     class Meta(OptionForm.Meta):
         fields = ["option", *OptionForm.Meta.fields]
 
-    def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, change=change, **kwargs)
-        self.fields["option"].queryset = change.options.filter(is_current=True)
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, subject=subject, **kwargs)
+        self.fields["option"].queryset = subject.options.filter(is_current=True)
 
 
-class ChooseOptionForm(forms.Form):
+class ChooseOptionForm(StepForm, forms.Form):
     option = forms.ModelChoiceField(label=_("Option"), queryset=SolutionOption.objects.none(), empty_label=None)
 
-    def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["option"].queryset = change.options.filter(is_current=True)
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, subject=subject, **kwargs)
+        self.fields["option"].queryset = subject.options.filter(is_current=True)
 
 
 class FeedbackForm(ChooseOptionForm):
     text = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(StepForm, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
     )
     note = forms.CharField(label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def clean(self):
+        """In the service's terms: approve or not, and why."""
+        cleaned = super().clean()
+        return {"approve": cleaned.get("decision") == "approve", "note": cleaned.get("note", "")}
 
-class DevelopmentForm(forms.Form):
+
+class DevelopmentForm(StepForm, forms.Form):
     vendor_quote = forms.DecimalField(label=_("Vendor's quote"), min_value=0, max_digits=12, decimal_places=2)
     agreed_cost = forms.DecimalField(label=_("Agreed cost"), min_value=0, max_digits=12, decimal_places=2)
     expected_delivery = forms.DateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(StepForm, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PilotForm(forms.Form):
+class PilotForm(StepForm, forms.Form):
     group = IdsChoiceField(label=_("Pilot group"), queryset=User.objects.none())
     start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
     success_criteria = forms.CharField(label=_("Success criteria"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, subject=subject, **kwargs)
         self.fields["group"].queryset = User.objects.filter(
-            memberships__project=change.project_id, memberships__ended_at__isnull=True
+            memberships__project=subject.project_id, memberships__ended_at__isnull=True
         ).order_by("full_name")
 
 
-class PilotResultForm(forms.Form):
+class PilotResultForm(StepForm, forms.Form):
     result = forms.ChoiceField(
         label=_("Result"), choices=[("pass", _("Passed")), ("fail", _("Failed"))], widget=forms.RadioSelect
     )
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def clean(self):
+        """In the service's terms: passed or not, and what was found."""
+        cleaned = super().clean()
+        return {"passed": cleaned.get("result") == "pass", "findings": cleaned.get("findings", "")}
 
-class RolloutForm(forms.Form):
+
+class RolloutForm(StepForm, forms.Form):
     date = forms.DateField(label=_("Rollout date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
         label=_("Announcement"),
@@ -110,12 +121,12 @@ class RolloutForm(forms.Form):
         label=_("Training session"), queryset=TrainingSession.objects.none(), required=False, empty_label=_("None")
     )
 
-    def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["training"].queryset = TrainingSession.objects.filter(project=change.project_id)
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, subject=subject, **kwargs)
+        self.fields["training"].queryset = TrainingSession.objects.filter(project=subject.project_id)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StepForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

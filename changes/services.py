@@ -21,15 +21,14 @@ from projects.plan.services import plan_apply_change_impact
 from projects.reporting.dashboard_cache import forget_dashboard
 from projects.steering.models import Meeting
 from projects.steering.services import agenda_add_pending
+from projects.workflow import TransitionRefused
 
 from .models import ChangeEvent, ChangeRequest, ChangeSettings, DevelopmentUpdate, OptionFeedback, SolutionOption
+from .transitions import TRANSITIONS
+
+_move = TRANSITIONS.move
 
 Status = ChangeRequest.Status
-OPEN_FOR_OPTIONS = (Status.REQUESTED, Status.OPTIONS_PROPOSED, Status.REVISION_REQUESTED)
-
-
-class TransitionRefused(ValidationError):
-    pass
 
 
 def change_settings_for(project: Project) -> ChangeSettings:
@@ -40,20 +39,6 @@ def _next_number(project: Project) -> int:
     row = change_settings_for(project)
     ChangeSettings.objects.filter(pk=row.pk).update(last_number=F("last_number") + 1)
     return ChangeSettings.objects.values_list("last_number", flat=True).get(pk=row.pk)
-
-
-def _move(change: ChangeRequest, *, by: User, sources, target: str, note: str = "", **fields) -> ChangeRequest:
-    moved = ChangeRequest.objects.filter(pk=change.pk, status__in=sources).update(
-        status=target, updated_at=timezone.now(), **fields
-    )
-    if not moved:
-        raise TransitionRefused(
-            _("This change request is no longer in a state that allows this; reload the page."), code="stale_state"
-        )
-    ChangeEvent.objects.create(change_request=change, actor=by, from_status=change.status, to_status=target, text=note)
-    change.refresh_from_db()
-    forget_dashboard(change.project)
-    return change
 
 
 def _members_who_can(project: Project, capability: str) -> list[User]:
@@ -127,47 +112,45 @@ def _save_option(option: SolutionOption, milestones) -> SolutionOption:
 
 @transaction.atomic
 def option_propose(*, change: ChangeRequest, by: User, affected_milestones=(), **fields) -> SolutionOption:
-    if change.status not in OPEN_FOR_OPTIONS:
-        raise TransitionRefused(_("Options can no longer be proposed for this request."))
+    TRANSITIONS.check(change, "propose", by)
     option = SolutionOption(change_request=change, label=_next_label(change), created_by=by, **fields)
     _save_option(option, affected_milestones)
-    _move(change, by=by, sources=OPEN_FOR_OPTIONS, target=Status.OPTIONS_PROPOSED, note=f"{option}")
+    _move(change, "propose", by=by, note=f"{option}")
     ChangeRequest.objects.filter(pk=change.pk, consultant__isnull=True).update(consultant=by)
     _ask(change, [change.requester], "evaluate")
     return option
 
 
 @transaction.atomic
-def option_revise(*, option: SolutionOption, by: User, affected_milestones=(), **fields) -> SolutionOption:
+def option_revise(
+    *, change: ChangeRequest, option: SolutionOption, by: User, affected_milestones=(), **fields
+) -> SolutionOption:
     """A new version of the option; the old one is kept (D-CR-3)."""
-    change = option.change_request
-    if change.status not in OPEN_FOR_OPTIONS or not option.is_current:
+    TRANSITIONS.check(change, "revise", by)
+    if option.change_request_id != change.pk or not option.is_current:
         raise TransitionRefused(_("Only the current version of an open request's option can be revised."))
     SolutionOption.objects.filter(pk=option.pk).update(is_current=False)
     revised = SolutionOption(
         change_request=change, label=option.label, version=option.version + 1, created_by=by, **fields
     )
     _save_option(revised, affected_milestones)
-    _move(change, by=by, sources=OPEN_FOR_OPTIONS, target=Status.OPTIONS_PROPOSED, note=f"{revised}")
+    _move(change, "revise", by=by, note=f"{revised}")
     _ask(change, [change.requester], "evaluate")
     return revised
 
 
 @transaction.atomic
 def change_request_feedback(*, change: ChangeRequest, by: User, option: SolutionOption, text: str) -> ChangeRequest:
-    _requester_only(change, by)
+    TRANSITIONS.check(change, "feedback", by)
     if not text.strip():
         raise ValidationError(_("Write your feedback."), code="empty")
+    if option is not None and option.change_request_id != change.pk:
+        raise ValidationError(_("Choose a current option of this request."), code="bad_option")
     OptionFeedback.objects.create(change_request=change, option=option, author=by, text=text)
-    change = _move(change, by=by, sources=(Status.OPTIONS_PROPOSED,), target=Status.REVISION_REQUESTED, note=text)
+    change = _move(change, "feedback", by=by, note=text)
     if change.consultant:
         _ask(change, [change.consultant], "revise")
     return change
-
-
-def _requester_only(change: ChangeRequest, by: User) -> None:
-    if by.pk != change.requester_id:
-        raise TransitionRefused(_("Only the requester evaluates the options."))
 
 
 def route_for(change: ChangeRequest, option: SolutionOption) -> str:
@@ -180,19 +163,11 @@ def route_for(change: ChangeRequest, option: SolutionOption) -> str:
 
 @transaction.atomic
 def change_request_accept_option(*, change: ChangeRequest, by: User, option: SolutionOption) -> ChangeRequest:
-    _requester_only(change, by)
+    TRANSITIONS.check(change, "accept", by)
     if option.change_request_id != change.pk or not option.is_current:
         raise ValidationError(_("Choose a current option of this request."), code="bad_option")
     route = route_for(change, option)
-    change = _move(
-        change,
-        by=by,
-        sources=(Status.OPTIONS_PROPOSED,),
-        target=Status.AWAITING_DECISION,
-        note=str(option),
-        selected_option=option,
-        route=route,
-    )
+    change = _move(change, "accept", by=by, note=str(option), selected_option=option, route=route)
     pms = _members_who_can(change.project, Capability.CHANGES_APPROVE)
     _ask(change, pms, "decide" if route == ChangeRequest.Route.PM else "committee")
     if route == ChangeRequest.Route.COMMITTEE:
@@ -214,14 +189,17 @@ def next_agenda_propose_pending(project: Project) -> None:
 
 @transaction.atomic
 def change_request_decide(*, change: ChangeRequest, by: User, approve: bool, note: str) -> ChangeRequest:
-    """Approve or reject. Approval applies the impact to the plan, exactly once (D-CR-7)."""
+    """Approve or reject: the PM within the project's limits, the steering committee beyond them;
+    never the requester. Approval applies the impact to the plan, exactly once (D-CR-7)."""
+    step = "committee_decide" if change.route == ChangeRequest.Route.COMMITTEE else "decide"
+    TRANSITIONS.check(change, step, by)
     if not approve and not note.strip():
         raise ValidationError(_("Say why the change is rejected."), code="reason_required")
     now = timezone.now()
     change = _move(
         change,
+        step,
         by=by,
-        sources=(Status.AWAITING_DECISION,),
         target=Status.APPROVED if approve else Status.REJECTED,
         note=note,
         decision_note=note,
@@ -268,9 +246,8 @@ def _apply_impact(change: ChangeRequest) -> None:
 def change_request_start_development(
     *, change: ChangeRequest, by: User, vendor_quote: Decimal, agreed_cost: Decimal, expected_delivery: datetime.date
 ) -> ChangeRequest:
+    TRANSITIONS.check(change, "develop", by)
     option = change.selected_option
-    if not option or not option.needs_custom_development:
-        raise TransitionRefused(_("The chosen option needs no custom development."))
     # The budget forecast carried the estimate since approval; it now carries the agreed cost.
     plan_apply_change_impact(
         project=change.project,
@@ -281,9 +258,8 @@ def change_request_start_development(
     )
     return _move(
         change,
+        "develop",
         by=by,
-        sources=(Status.APPROVED,),
-        target=Status.IN_DEVELOPMENT,
         vendor_quote=vendor_quote,
         agreed_cost=agreed_cost,
         expected_delivery=expected_delivery,
@@ -294,10 +270,10 @@ def change_request_start_development(
 def development_progress_add(
     *, change: ChangeRequest, by: User, date: datetime.date, percent: int, note: str
 ) -> DevelopmentUpdate:
-    if change.status != Status.IN_DEVELOPMENT:
-        raise TransitionRefused(_("Progress is recorded while the change is in development."))
+    TRANSITIONS.check(change, "progress", by)
     update = DevelopmentUpdate(change_request=change, date=date, percent=percent, note=note, author=by)
     update.full_clean()
+    _move(change, "progress", by=by)
     update.save()
     ChangeEvent.objects.create(change_request=change, actor=by, text=f"{percent}% {note}".strip())
     return update
@@ -305,7 +281,7 @@ def development_progress_add(
 
 @transaction.atomic
 def change_request_deliver(*, change: ChangeRequest, by: User) -> ChangeRequest:
-    return _move(change, by=by, sources=(Status.IN_DEVELOPMENT,), target=Status.DELIVERED, delivered_at=timezone.now())
+    return _move(change, "deliver", by=by, delivered_at=timezone.now())
 
 
 @transaction.atomic
@@ -319,6 +295,7 @@ def change_request_start_pilot(
     success_criteria: str,
 ) -> ChangeRequest:
     """Delivered custom work is piloted with a small group before anyone else uses it (D-CR-6)."""
+    TRANSITIONS.check(change, "pilot", by)
     if not group:
         raise ValidationError(_("Choose the people of the pilot group."), code="empty_group")
     if end < start:
@@ -327,9 +304,8 @@ def change_request_start_pilot(
         raise ValidationError(_("Write the success criteria."), code="criteria_required")
     change = _move(
         change,
+        "pilot",
         by=by,
-        sources=(Status.DELIVERED,),
-        target=Status.IN_PILOT,
         pilot_start=start,
         pilot_end=end,
         success_criteria=success_criteria,
@@ -342,21 +318,17 @@ def change_request_start_pilot(
 @transaction.atomic
 def change_request_pilot_result(*, change: ChangeRequest, by: User, passed: bool, findings: str) -> ChangeRequest:
     """A passed pilot allows rollout; a failed one sends the work back to development."""
+    TRANSITIONS.check(change, "pilot_result", by)
     if not findings.strip():
         raise ValidationError(_("Write down what the pilot found."), code="findings_required")
     return _move(
         change,
+        "pilot_result",
         by=by,
-        sources=(Status.IN_PILOT,),
         target=Status.READY_FOR_ROLLOUT if passed else Status.IN_DEVELOPMENT,
         note=findings,
         pilot_findings=findings,
     )
-
-
-def _rollout_sources(change: ChangeRequest) -> tuple:
-    custom = change.selected_option and change.selected_option.needs_custom_development
-    return (Status.READY_FOR_ROLLOUT,) if custom else (Status.APPROVED,)
 
 
 @transaction.atomic
@@ -364,13 +336,13 @@ def change_request_rollout(
     *, change: ChangeRequest, by: User, date: datetime.date, note: str, training=None
 ) -> ChangeRequest:
     """Company-wide rollout: announced to every member (with the training session, if any), then closed."""
+    TRANSITIONS.check(change, "rollout", by)
     if training is not None and training.project_id != change.project_id:
         raise ValidationError(_("Choose a training session of this project."), code="foreign_training")
     change = _move(
         change,
+        "rollout",
         by=by,
-        sources=_rollout_sources(change),
-        target=Status.CLOSED,
         rollout_date=date,
         rollout_note=note,
         rollout_training=training,
@@ -388,10 +360,10 @@ def change_request_rollout(
 
 @transaction.atomic
 def change_request_withdraw(*, change: ChangeRequest, by: User, reason: str) -> ChangeRequest:
+    TRANSITIONS.check(change, "withdraw", by)
     if not reason.strip():
         raise ValidationError(_("Say why the request is withdrawn."), code="reason_required")
-    sources = [status for status in ChangeRequest.PIPELINE if status not in ChangeRequest.FINAL]
-    return _move(change, by=by, sources=sources, target=Status.WITHDRAWN, note=reason, status_reason=reason)
+    return _move(change, "withdraw", by=by, note=reason, status_reason=reason)
 
 
 @transaction.atomic

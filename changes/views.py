@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
@@ -8,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from issues.models import Issue
@@ -19,6 +15,7 @@ from projects.workflow import step_forms, take_step
 
 from . import forms, services
 from .models import ChangeRequest
+from .transitions import TRANSITIONS
 
 S = ChangeRequest.Status
 
@@ -154,7 +151,7 @@ def change_detail(request, code, number):
 
 
 def _render_change(request, membership, change, failed_action=None, failed_form=None, status=200):
-    action_forms = step_forms(ACTIONS, membership, change, failed_action, failed_form)
+    action_forms = step_forms(TRANSITIONS, membership, change, failed_action, failed_form)
     context = {
         "project": membership.project,
         "membership": membership,
@@ -167,167 +164,10 @@ def _render_change(request, membership, change, failed_action=None, failed_form=
         "events": change.events.select_related("actor"),
         "pilot_group": change.pilot_group.all(),
         "action_forms": action_forms,
-        "actions": ACTIONS,
+        "actions": TRANSITIONS.actions,
         "failed_action": failed_action,
     }
     return render(request, "changes/change_detail.html", context, status=status)
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str
-    capability: str
-    states: tuple
-    form: Callable | None
-    run: Callable
-    style: str = "primary"
-    requester_only: bool = False
-    or_requester: bool = False
-    route: str = ""
-    when: Callable | None = None
-
-    def allowed(self, membership, change) -> bool:
-        if change.status not in self.states or (self.route and change.route != self.route):
-            return False
-        if self.when is not None and not self.when(change):
-            return False
-        is_requester = change.requester_id == membership.user_id
-        if self.requester_only:
-            return is_requester
-        return membership.can(self.capability) or (self.or_requester and is_requester)
-
-    def make_form(self, change, data):
-        if self.form is None:
-            return None
-        if self.form in CHANGE_AWARE_FORMS:
-            return self.form(data, change=change)
-        return self.form(data)
-
-
-CHANGE_AWARE_FORMS = (
-    forms.OptionForm,
-    forms.ReviseForm,
-    forms.ChooseOptionForm,
-    forms.FeedbackForm,
-    forms.PilotForm,
-    forms.RolloutForm,
-)
-
-
-def _needs_custom_development(change) -> bool:
-    return bool(change.selected_option and change.selected_option.needs_custom_development)
-
-
-def _decide(change, by, data):
-    return services.change_request_decide(
-        change=change, by=by, approve=data["decision"] == "approve", note=data["note"]
-    )
-
-
-ACTIONS = {
-    "propose": Action(
-        gettext_lazy("Propose an option"),
-        Capability.CHANGES_PROPOSE,
-        services.OPEN_FOR_OPTIONS,
-        forms.OptionForm,
-        lambda change, by, d: services.option_propose(change=change, by=by, **d),
-    ),
-    "revise": Action(
-        gettext_lazy("Revise an option"),
-        Capability.CHANGES_PROPOSE,
-        (S.OPTIONS_PROPOSED, S.REVISION_REQUESTED),
-        forms.ReviseForm,
-        lambda change, by, d: services.option_revise(by=by, **d),
-        style="outline-primary",
-    ),
-    "accept": Action(
-        gettext_lazy("Accept an option"),
-        Capability.PROJECT_VIEW,
-        (S.OPTIONS_PROPOSED,),
-        forms.ChooseOptionForm,
-        lambda change, by, d: services.change_request_accept_option(change=change, by=by, option=d["option"]),
-        style="success",
-        requester_only=True,
-    ),
-    "feedback": Action(
-        gettext_lazy("Send feedback on an option"),
-        Capability.PROJECT_VIEW,
-        (S.OPTIONS_PROPOSED,),
-        forms.FeedbackForm,
-        lambda change, by, d: services.change_request_feedback(
-            change=change, by=by, option=d["option"], text=d["text"]
-        ),
-        style="outline-secondary",
-        requester_only=True,
-    ),
-    "decide": Action(
-        gettext_lazy("Decide"),
-        Capability.CHANGES_APPROVE,
-        (S.AWAITING_DECISION,),
-        forms.DecisionForm,
-        _decide,
-        route=ChangeRequest.Route.PM,
-    ),
-    "develop": Action(
-        gettext_lazy("Start custom development"),
-        Capability.CHANGES_APPROVE,
-        (S.APPROVED,),
-        forms.DevelopmentForm,
-        lambda change, by, d: services.change_request_start_development(change=change, by=by, **d),
-        when=_needs_custom_development,
-    ),
-    "progress": Action(
-        gettext_lazy("Record progress"),
-        Capability.CHANGES_APPROVE,
-        (S.IN_DEVELOPMENT,),
-        forms.ProgressForm,
-        lambda change, by, d: services.development_progress_add(change=change, by=by, **d),
-        style="outline-primary",
-    ),
-    "deliver": Action(
-        gettext_lazy("Mark as delivered"),
-        Capability.CHANGES_APPROVE,
-        (S.IN_DEVELOPMENT,),
-        None,
-        lambda change, by, d: services.change_request_deliver(change=change, by=by),
-        style="success",
-    ),
-    "pilot": Action(
-        gettext_lazy("Start the pilot"),
-        Capability.CHANGES_APPROVE,
-        (S.DELIVERED,),
-        forms.PilotForm,
-        lambda change, by, d: services.change_request_start_pilot(change=change, by=by, **d),
-    ),
-    "pilot_result": Action(
-        gettext_lazy("Record the pilot's result"),
-        Capability.CHANGES_APPROVE,
-        (S.IN_PILOT,),
-        forms.PilotResultForm,
-        lambda change, by, d: services.change_request_pilot_result(
-            change=change, by=by, passed=d["result"] == "pass", findings=d["findings"]
-        ),
-    ),
-    "rollout": Action(
-        gettext_lazy("Roll out to everyone"),
-        Capability.CHANGES_APPROVE,
-        (S.APPROVED, S.READY_FOR_ROLLOUT),
-        forms.RolloutForm,
-        lambda change, by, d: services.change_request_rollout(change=change, by=by, **d),
-        style="success",
-        # Custom work is rolled out only after a passed pilot (D-CR-6).
-        when=lambda change: change.status == S.READY_FOR_ROLLOUT or not _needs_custom_development(change),
-    ),
-    "withdraw": Action(
-        gettext_lazy("Withdraw"),
-        Capability.CHANGES_APPROVE,
-        tuple(status for status in ChangeRequest.PIPELINE if status not in ChangeRequest.FINAL),
-        forms.ReasonForm,
-        lambda change, by, d: services.change_request_withdraw(change=change, by=by, reason=d["reason"]),
-        style="outline-danger",
-        or_requester=True,
-    ),
-}
 
 
 @require_POST
@@ -335,7 +175,8 @@ def change_action(request, code, number, action):
     membership, change = _get_change(request, code, number)
     return take_step(
         request,
-        steps=ACTIONS,
+        workflow=TRANSITIONS,
+        services=services,
         name=action,
         membership=membership,
         obj=change,

@@ -3,6 +3,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from projects.workflow import StepForm
+
 from .models import Article, Issue, IssueSettings, Module, SupportSession
 from .screenshots import MAX_PER_ISSUE
 
@@ -66,7 +68,7 @@ class IssueReportForm(forms.Form):
         self.fields["module"].queryset = Module.objects.filter(project=project, is_active=True)
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(StepForm, forms.Form):
     context = forms.CharField(
         label=_("Context from the reporter"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -75,8 +77,11 @@ class AnalysisForm(forms.Form):
     likely_cause = forms.CharField(label=_("Likely cause"), widget=forms.Textarea(attrs={"rows": 2}))
     category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
 
+    def initial_for(self, issue):
+        return {"context": issue.analysis_context, "likely_cause": issue.likely_cause, "category": issue.category}
 
-class ForwardForm(forms.Form):
+
+class ForwardForm(StepForm, forms.Form):
     consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=None)
     summary = forms.CharField(
         label=_("Summary for the consultant"),
@@ -84,37 +89,67 @@ class ForwardForm(forms.Form):
         help_text=_("Facts only: what happened, where, how to reproduce, what you found."),
     )
 
-    def __init__(self, *args, consultants, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["consultant"].queryset = consultants
+    def __init__(self, *args, subject, **kwargs):
+        from .selectors import consultants_of
+
+        super().__init__(*args, subject=subject, **kwargs)
+        self.fields["consultant"].queryset = consultants_of(subject.project)
+
+    def initial_for(self, issue):
+        from .services import objective_summary
+
+        return {"summary": objective_summary(issue), "consultant": issue.consultant_id}
 
 
-class SolutionForm(forms.Form):
+class SolutionForm(StepForm, forms.Form):
     solution = forms.CharField(label=_("Proposed solution"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(StepForm, forms.Form):
     note = forms.CharField(label=_("What the solution still lacks"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(StepForm, forms.Form):
     cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
     fix = forms.CharField(label=_("Fix"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def initial_for(self, issue):
+        return {"cause": issue.likely_cause, "fix": issue.solution}
 
-class ReasonForm(forms.Form):
+
+class ReasonForm(StepForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DuplicateForm(forms.Form):
-    original = forms.IntegerField(label=_("Duplicate of issue number"), min_value=1)
+class DuplicateForm(StepForm, forms.Form):
+    original = forms.IntegerField(label=_("Duplicate of issue number"), min_value=1, max_value=2**31 - 1)
+
+    def clean_original(self):
+        """The issue of this project with that number (the service checks it is another one)."""
+        original = Issue.objects.filter(project=self.subject.project_id, number=self.cleaned_data["original"]).first()
+        if original is None:
+            raise forms.ValidationError(_("No such issue in this project."), code="no_such_issue")
+        return original
+
+
+class CorrectionForm(StepForm, forms.Form):
+    """The reporter's own correction of her issue while nobody has looked at it yet."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("Not sure")), *Issue.Category.choices], required=False
+    )
+
+    def initial_for(self, issue):
+        return {"title": issue.title, "description": issue.description, "category": issue.category}
 
 
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(StepForm, forms.ModelForm):
     class Meta:
         model = SupportSession
         fields = ["kind", "held_at", "duration_minutes", "notes"]

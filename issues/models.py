@@ -4,6 +4,7 @@ import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -389,6 +390,31 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    # What an edit may name besides the issue's own fields.
+    EDIT_LABELS = {"screenshots": _("Screenshots")}
+
+    def changed_fields(self) -> list[tuple]:
+        """An edit's changes worded in the reader's language: [(label, old, new)]. They are kept as
+        facts ({field: [old, new]}, a choice by its value); lines written before that kept labels."""
+        lines = []
+        for name, (old, new) in self.changes.items():
+            if name in self.EDIT_LABELS:
+                lines.append((self.EDIT_LABELS[name], old, new))
+                continue
+            try:
+                field = Issue._meta.get_field(name)
+            except FieldDoesNotExist:
+                lines.append((name, old, new))  # an older line: worded when written
+                continue
+            choices = dict(field.flatchoices) if field.choices else {}
+            lines.append(
+                (
+                    field.verbose_name,
+                    *(choices.get(value, value) if value not in (None, "") else "—" for value in (old, new)),
+                )
+            )
+        return lines
 
 
 class SupportSession(models.Model):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from projects.core.models import Project, User
 from projects.notifications.outbox import email_queue
 from projects.permissions import Capability
 from projects.reporting.dashboard_cache import forget_dashboard
+from projects.workflow import TransitionRefused  # noqa: F401 — raised by the workflow, caught by callers
 
 from .calendars import ParsedDay
 from .compliance_cache import forget_heat_map
@@ -34,12 +35,9 @@ from .models import (
 from .periods import period_end, period_start
 from .rollups import issue_day_count_opened, issue_days_refresh
 from .screenshots import MAX_PER_ISSUE, CleanImage, clean_screenshot
+from .transitions import TRANSITIONS
 
 Status = Issue.Status
-
-
-class TransitionRefused(ValidationError):
-    """The issue is not (or no longer) in a state that allows this step."""
 
 
 def issue_settings_for(project: Project) -> IssueSettings:
@@ -168,51 +166,33 @@ def issue_create(*, project: Project, reporter: User, report: DailyReport | None
 
 @transaction.atomic
 def issue_add_screenshots(*, issue: Issue, files: list, by: User) -> None:
-    images = clean_screenshots(files, already=issue.screenshots.count())
+    """The reporter (or whoever triages) adds screenshots to an open issue; the history says how many."""
+    TRANSITIONS.check(issue, "screenshots", by)
+    if not files:
+        raise ValidationError(_("Choose at least one screenshot."), code="no_screenshots")
+    already = issue.screenshots.count()
+    images = clean_screenshots(files, already=already)
     _store_screenshots(issue, images, by)
-    IssueEvent.objects.create(
-        issue=issue,
-        actor=by,
-        kind=IssueEvent.Kind.EDIT,
-        text=_("Added %(count)s screenshot(s).") % {"count": len(images)},
-    )
+    _record_edit(issue, by, {"screenshots": [already, already + len(images)]})
 
 
-def _move(issue: Issue, *, by: User, sources: tuple, target: str, note: str = "", **fields) -> Issue:
-    """Move the issue from one of `sources` to `target` with one conditional UPDATE, so of two
-    people acting at once only the first succeeds; record who did it."""
-    now = timezone.now()
+def _move(issue: Issue, name: str, *, by: User, **kwargs) -> Issue:
+    """Take step `name` of the issue workflow (checked against its table); keep the day rollups
+    exact when the resolution moves."""
     resolved_before = issue.resolved_at
-    moved = Issue.objects.filter(pk=issue.pk, status__in=sources).update(status=target, updated_at=now, **fields)
-    if not moved:
-        raise TransitionRefused(
-            _("This issue is no longer in a state that allows this; reload the page to see its current state."),
-            code="stale_state",
-        )
-    IssueEvent.objects.create(
-        issue=issue, actor=by, kind=IssueEvent.Kind.STATUS, from_status=issue.status, to_status=target, text=note
-    )
-    issue.refresh_from_db()
-    if "resolved_at" in fields:
+    issue = TRANSITIONS.move(issue, name, by=by, **kwargs)
+    if "resolved_at" in kwargs:
         issue_days_refresh(project=issue.project, moments=[resolved_before, issue.resolved_at])
-    forget_dashboard(issue.project)
     return issue
 
 
 @transaction.atomic
 def issue_analyse(*, issue: Issue, by: User, context: str, likely_cause: str, category: str) -> Issue:
     """The PM records what the reporter told them and the likely cause (D-ISS-2)."""
+    TRANSITIONS.check(issue, "analyse", by)
     if not context.strip() or not likely_cause.strip():
         raise ValidationError(_("Write down the context and the likely cause."), code="analysis_required")
-    if issue.status == Status.NEW:
-        issue = _move(issue, by=by, sources=(Status.NEW,), target=Status.ANALYSING)
-    elif issue.status != Status.ANALYSING:
-        raise TransitionRefused(_("Only new issues and issues under analysis can be analysed."))
-    issue.analysis_context = context
-    issue.likely_cause = likely_cause
-    issue.category = category
-    issue.save(update_fields=["analysis_context", "likely_cause", "category", "updated_at"])
-    return issue
+    return _move(issue, "analyse", by=by, analysis_context=context, likely_cause=likely_cause, category=category)
 
 
 def objective_summary(issue: Issue) -> str:
@@ -231,19 +211,12 @@ def objective_summary(issue: Issue) -> str:
 
 @transaction.atomic
 def issue_forward(*, issue: Issue, by: User, consultant: User, summary: str) -> Issue:
+    TRANSITIONS.check(issue, "forward", by)
     if not issue.analysis_context or not issue.likely_cause:
         raise ValidationError(_("Analyse the issue before forwarding it."), code="analysis_required")
     if not summary.strip():
         raise ValidationError(_("Write the summary for the consultant."), code="summary_required")
-    issue = _move(
-        issue,
-        by=by,
-        sources=(Status.ANALYSING,),
-        target=Status.WITH_CONSULTANT,
-        consultant=consultant,
-        forward_summary=summary,
-        forwarded_at=timezone.now(),
-    )
+    issue = _move(issue, "forward", by=by, consultant=consultant, forward_summary=summary, forwarded_at=timezone.now())
     _award_points(issue)
     _notify(
         issue,
@@ -256,9 +229,10 @@ def issue_forward(*, issue: Issue, by: User, consultant: User, summary: str) -> 
 
 @transaction.atomic
 def issue_propose_solution(*, issue: Issue, by: User, solution: str) -> Issue:
+    TRANSITIONS.check(issue, "solution", by)
     if not solution.strip():
         raise ValidationError(_("Describe the solution."), code="solution_required")
-    issue = _move(issue, by=by, sources=(Status.WITH_CONSULTANT,), target=Status.SOLUTION_PROPOSED, solution=solution)
+    issue = _move(issue, "solution", by=by, solution=solution)
     pms = [m.user for m in issue.project.memberships.active().select_related("user") if m.can(Capability.ISSUES_TRIAGE)]
     _notify(
         issue,
@@ -271,25 +245,19 @@ def issue_propose_solution(*, issue: Issue, by: User, solution: str) -> Issue:
 
 @transaction.atomic
 def issue_return_to_consultant(*, issue: Issue, by: User, note: str) -> Issue:
+    TRANSITIONS.check(issue, "return", by)
     if not note.strip():
         raise ValidationError(_("Say what the solution still lacks."), code="note_required")
-    return _move(issue, by=by, sources=(Status.SOLUTION_PROPOSED,), target=Status.WITH_CONSULTANT, note=note)
+    return _move(issue, "return", by=by, note=note)
 
 
 @transaction.atomic
 def issue_resolve(*, issue: Issue, by: User, cause: str, fix: str) -> Issue:
     """Resolving needs the cause and the fix written down (D-ISS-4); the reporter then confirms."""
+    TRANSITIONS.check(issue, "resolve", by)
     if not cause.strip() or not fix.strip():
         raise ValidationError(_("Write down the cause and the fix."), code="cause_and_fix_required")
-    issue = _move(
-        issue,
-        by=by,
-        sources=(Status.ANALYSING, Status.SOLUTION_PROPOSED),
-        target=Status.RESOLVED,
-        cause=cause,
-        fix=fix,
-        resolved_at=timezone.now(),
-    )
+    issue = _move(issue, "resolve", by=by, cause=cause, fix=fix, resolved_at=timezone.now())
     _award_points(issue)
     _notify(
         issue,
@@ -302,56 +270,71 @@ def issue_resolve(*, issue: Issue, by: User, cause: str, fix: str) -> Issue:
 
 @transaction.atomic
 def issue_confirm(*, issue: Issue, by: User) -> Issue:
-    if by.pk != issue.reporter_id:
-        raise TransitionRefused(_("Only the reporter confirms the fix."))
-    return _move(issue, by=by, sources=(Status.RESOLVED,), target=Status.CLOSED, closed_at=timezone.now())
+    return _move(issue, "confirm", by=by, closed_at=timezone.now())
 
 
 @transaction.atomic
 def issue_reopen(*, issue: Issue, by: User, reason: str) -> Issue:
-    if by.pk != issue.reporter_id:
-        raise TransitionRefused(_("Only the reporter reopens the issue."))
+    """The reporter says the fix does not work."""
+    TRANSITIONS.check(issue, "reopen", by)
     if not reason.strip():
         raise ValidationError(_("Say what still does not work."), code="reason_required")
-    return _move(issue, by=by, sources=(Status.RESOLVED,), target=Status.ANALYSING, note=reason, resolved_at=None)
+    return _move(issue, "reopen", by=by, note=reason, resolved_at=None)
 
 
-ACTIVE = (Status.NEW, Status.ANALYSING, Status.WITH_CONSULTANT, Status.SOLUTION_PROPOSED)
+@transaction.atomic
+def issue_unresolve(*, issue: Issue, by: User, reason: str) -> Issue:
+    """Undo a resolution (or a closing) made by mistake: back to analysis, with the reason in the history."""
+    TRANSITIONS.check(issue, "unresolve", by)
+    if not reason.strip():
+        raise ValidationError(_("Say why the issue is reopened."), code="reason_required")
+    return _move(issue, "unresolve", by=by, note=reason, resolved_at=None, closed_at=None)
 
 
 @transaction.atomic
 def issue_defer(*, issue: Issue, by: User, reason: str) -> Issue:
+    TRANSITIONS.check(issue, "defer", by)
     if not reason.strip():
         raise ValidationError(_("Say why the issue is deferred."), code="reason_required")
-    return _move(issue, by=by, sources=ACTIVE, target=Status.DEFERRED, note=reason, status_reason=reason)
+    return _move(issue, "defer", by=by, note=reason, status_reason=reason)
 
 
 @transaction.atomic
 def issue_resume(*, issue: Issue, by: User) -> Issue:
-    return _move(issue, by=by, sources=(Status.DEFERRED,), target=Status.ANALYSING)
+    return _move(issue, "resume", by=by)
 
 
 @transaction.atomic
 def issue_mark_duplicate(*, issue: Issue, by: User, original: Issue) -> Issue:
+    TRANSITIONS.check(issue, "duplicate", by)
     if original.pk == issue.pk or original.project_id != issue.project_id:
         raise ValidationError(_("Choose another issue of this project."), code="bad_original")
-    return _move(
-        issue,
-        by=by,
-        sources=(Status.NEW, Status.ANALYSING),
-        target=Status.DUPLICATE,
-        note=original.reference,
-        duplicate_of=original,
-    )
+    return _move(issue, "duplicate", by=by, note=original.reference, duplicate_of=original)
 
 
 @transaction.atomic
 def issue_reject(*, issue: Issue, by: User, reason: str) -> Issue:
+    TRANSITIONS.check(issue, "reject", by)
     if not reason.strip():
         raise ValidationError(_("Say why the issue is rejected."), code="reason_required")
-    return _move(
-        issue, by=by, sources=(Status.NEW, Status.ANALYSING), target=Status.REJECTED, note=reason, status_reason=reason
-    )
+    return _move(issue, "reject", by=by, note=reason, status_reason=reason)
+
+
+@transaction.atomic
+def issue_correct(*, issue: Issue, by: User, title: str, description: str, category: str) -> Issue:
+    """The reporter corrects her issue while it is new (nobody has looked at it yet); the history
+    keeps what changed."""
+    TRANSITIONS.check(issue, "correct", by)
+    if not title.strip() or not description.strip():
+        raise ValidationError(_("The title and what happened cannot be empty."), code="required")
+    if category and category not in Issue.Category.values:
+        raise ValidationError(_("Choose a category from the list."), code="bad_category")
+    values = {"title": title, "description": description, "category": category}
+    changes = {name: [getattr(issue, name), value] for name, value in values.items() if getattr(issue, name) != value}
+    issue = _move(issue, "correct", by=by, **values)
+    if changes:
+        _record_edit(issue, by, changes)
+    return issue
 
 
 TRACKED_FIELDS = ("title", "severity", "category", "module")
@@ -365,21 +348,25 @@ def issue_update(*, issue: Issue, by: User, **values) -> Issue:
     for name, value in values.items():
         old = getattr(before, name)
         if old != value:
-            label = str(Issue._meta.get_field(name).verbose_name)
-            changes[label] = [_display(before, name, old), _display(before, name, value)]
+            changes[name] = [_fact(old), _fact(value)]
             setattr(before, name, value)
     if changes:
         before.save()
-        IssueEvent.objects.create(issue=before, actor=by, kind=IssueEvent.Kind.EDIT, changes=changes)
+        _record_edit(before, by, changes)
         forget_dashboard(before.project)
     return before
 
 
-def _display(issue: Issue, name: str, value) -> str:
-    field_ = Issue._meta.get_field(name)
-    if field_.choices:
-        return str(dict(field_.flatchoices).get(value, value or "—"))
-    return str(value) if value not in (None, "") else "—"
+def _fact(value):
+    """A value as the history keeps it: a choice's or a text's own value, a related object's name."""
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def _record_edit(issue: Issue, by: User, changes: dict) -> IssueEvent:
+    """One line of history for an edit, as facts: {field: [old, new]}, worded when read."""
+    return IssueEvent.objects.create(issue=issue, actor=by, kind=IssueEvent.Kind.EDIT, changes=changes)
 
 
 @transaction.atomic
@@ -394,10 +381,12 @@ def issue_comment(*, issue: Issue, by: User, text: str) -> IssueEvent:
 def issue_record_session(
     *, issue: Issue, by: User, kind: str, held_at: datetime.datetime, duration_minutes: int, notes: str
 ) -> SupportSession:
+    TRANSITIONS.check(issue, "session", by)
     session = SupportSession(
         issue=issue, kind=kind, held_at=held_at, duration_minutes=duration_minutes, notes=notes, recorded_by=by
     )
     session.full_clean()
+    _move(issue, "session", by=by)
     session.save()
     IssueEvent.objects.create(
         issue=issue,

@@ -1,7 +1,5 @@
 import datetime
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,18 +10,18 @@ from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.core.models import User
 from projects.core.paging import paginate
-from projects.permissions import Capability, get_membership_for
+from projects.permissions import Capability, ProjectReadOnly, get_membership_for
 from projects.workflow import step_forms, take_step
 
 from . import exports, forms, selectors, services
 from .extensions import links_for
 from .filters import MORE_FILTERS, SORTS, IssueFilter
 from .models import Article, Issue, Module, Screenshot, status_badge
+from .transitions import TRANSITIONS
 
 # --- The daily report -------------------------------------------------------
 
@@ -216,15 +214,16 @@ def issue_detail(request, code, number):
 
 
 def _render_issue(request, membership, issue, failed_action=None, failed_form=None, status=200):
-    action_forms = step_forms(ACTIONS, membership, issue, failed_action, failed_form)
+    action_forms = step_forms(TRANSITIONS, membership, issue, failed_action, failed_form)
     context = {
         "project": membership.project,
         "membership": membership,
         "issue": issue,
         "action_forms": action_forms,
-        "actions": ACTIONS,
+        "actions": TRANSITIONS.actions,
         "failed_action": failed_action,
         "can_edit": membership.can(Capability.ISSUES_TRIAGE),
+        "can_add_screenshots": TRANSITIONS["screenshots"].allowed(membership, issue),
         "links": links_for(issue, membership),
         "can_comment": membership.can(Capability.ISSUES_COMMENT),
         "can_publish": membership.can(Capability.KB_PUBLISH)
@@ -234,156 +233,13 @@ def _render_issue(request, membership, issue, failed_action=None, failed_form=No
     return render(request, "issues/issue_detail.html", context, status=status)
 
 
-@dataclass(frozen=True)
-class Action:
-    """One step of the workflow: who may take it, from which states, with which form."""
-
-    label: str
-    capability: str
-    states: tuple
-    form: Callable | None
-    run: Callable
-    style: str = "primary"
-    reporter_only: bool = False
-    assigned_only: bool = False
-    initial: Callable | None = None
-
-    def allowed(self, membership, issue) -> bool:
-        if self.reporter_only:
-            return issue.reporter_id == membership.user_id and issue.status in self.states
-        if self.assigned_only and issue.consultant_id != membership.user_id:
-            return False
-        return membership.can(self.capability) and issue.status in self.states
-
-    def make_form(self, issue, data):
-        if self.form is None:
-            return None
-        if self.form is forms.ForwardForm:
-            return forms.ForwardForm(
-                data, consultants=selectors.consultants_of(issue.project), initial=self.initial(issue)
-            )
-        return self.form(data, initial=self.initial(issue) if self.initial else None)
-
-
-S = Issue.Status
-ACTIONS = {
-    "analyse": Action(
-        gettext_lazy("Record the analysis"),
-        Capability.ISSUES_TRIAGE,
-        (S.NEW, S.ANALYSING),
-        forms.AnalysisForm,
-        lambda issue, by, d: services.issue_analyse(
-            issue=issue, by=by, context=d["context"], likely_cause=d["likely_cause"], category=d["category"]
-        ),
-        initial=lambda i: {"context": i.analysis_context, "likely_cause": i.likely_cause, "category": i.category},
-    ),
-    "forward": Action(
-        gettext_lazy("Forward to the consultant"),
-        Capability.ISSUES_TRIAGE,
-        (S.ANALYSING,),
-        forms.ForwardForm,
-        lambda issue, by, d: services.issue_forward(
-            issue=issue, by=by, consultant=d["consultant"], summary=d["summary"]
-        ),
-        initial=lambda i: {"summary": services.objective_summary(i), "consultant": i.consultant_id},
-    ),
-    "solution": Action(
-        gettext_lazy("Propose a solution"),
-        Capability.ISSUES_RESPOND,
-        (S.WITH_CONSULTANT,),
-        forms.SolutionForm,
-        lambda issue, by, d: services.issue_propose_solution(issue=issue, by=by, solution=d["solution"]),
-        assigned_only=True,
-    ),
-    "session": Action(
-        gettext_lazy("Record a remote or on-site session"),
-        Capability.ISSUES_RESPOND,
-        (S.WITH_CONSULTANT, S.SOLUTION_PROPOSED),
-        forms.SessionForm,
-        lambda issue, by, d: services.issue_record_session(issue=issue, by=by, **d),
-        style="outline-secondary",
-        assigned_only=True,
-    ),
-    "return": Action(
-        gettext_lazy("Send back to the consultant"),
-        Capability.ISSUES_TRIAGE,
-        (S.SOLUTION_PROPOSED,),
-        forms.NoteForm,
-        lambda issue, by, d: services.issue_return_to_consultant(issue=issue, by=by, note=d["note"]),
-        style="outline-secondary",
-    ),
-    "resolve": Action(
-        gettext_lazy("Resolve"),
-        Capability.ISSUES_TRIAGE,
-        (S.ANALYSING, S.SOLUTION_PROPOSED),
-        forms.ResolveForm,
-        lambda issue, by, d: services.issue_resolve(issue=issue, by=by, cause=d["cause"], fix=d["fix"]),
-        style="success",
-        initial=lambda i: {"cause": i.likely_cause, "fix": i.solution},
-    ),
-    "confirm": Action(
-        gettext_lazy("Confirm it is fixed"),
-        Capability.PROJECT_VIEW,
-        (S.RESOLVED,),
-        None,
-        lambda issue, by, d: services.issue_confirm(issue=issue, by=by),
-        style="success",
-        reporter_only=True,
-    ),
-    "reopen": Action(
-        gettext_lazy("It still does not work"),
-        Capability.PROJECT_VIEW,
-        (S.RESOLVED,),
-        forms.ReasonForm,
-        lambda issue, by, d: services.issue_reopen(issue=issue, by=by, reason=d["reason"]),
-        style="outline-danger",
-        reporter_only=True,
-    ),
-    "defer": Action(
-        gettext_lazy("Defer"),
-        Capability.ISSUES_TRIAGE,
-        (S.NEW, S.ANALYSING, S.WITH_CONSULTANT, S.SOLUTION_PROPOSED),
-        forms.ReasonForm,
-        lambda issue, by, d: services.issue_defer(issue=issue, by=by, reason=d["reason"]),
-        style="outline-secondary",
-    ),
-    "resume": Action(
-        gettext_lazy("Resume"),
-        Capability.ISSUES_TRIAGE,
-        (S.DEFERRED,),
-        None,
-        lambda issue, by, d: services.issue_resume(issue=issue, by=by),
-        style="outline-secondary",
-    ),
-    "duplicate": Action(
-        gettext_lazy("Mark as duplicate"),
-        Capability.ISSUES_TRIAGE,
-        (S.NEW, S.ANALYSING),
-        forms.DuplicateForm,
-        lambda issue, by, d: services.issue_mark_duplicate(
-            issue=issue,
-            by=by,
-            original=Issue.objects.filter(project=issue.project_id, number=d["original"]).first() or issue,
-        ),
-        style="outline-secondary",
-    ),
-    "reject": Action(
-        gettext_lazy("Reject"),
-        Capability.ISSUES_TRIAGE,
-        (S.NEW, S.ANALYSING),
-        forms.ReasonForm,
-        lambda issue, by, d: services.issue_reject(issue=issue, by=by, reason=d["reason"]),
-        style="outline-danger",
-    ),
-}
-
-
 @require_POST
 def issue_action(request, code, number, action):
     membership, issue = _get_issue(request, code, number)
     return take_step(
         request,
-        steps=ACTIONS,
+        workflow=TRANSITIONS,
+        services=services,
         name=action,
         membership=membership,
         obj=issue,
@@ -416,7 +272,9 @@ def issue_edit(request, code, number):
 @require_POST
 def issue_screenshots_add(request, code, number):
     membership, issue = _get_issue(request, code, number)
-    if issue.reporter_id != request.user.pk and not membership.can(Capability.ISSUES_TRIAGE):
+    if membership.read_only:
+        raise ProjectReadOnly(_("This project is closed: it can be read but no longer changed."))
+    if not TRANSITIONS["screenshots"].allowed(membership, issue):
         raise PermissionDenied
     try:
         services.issue_add_screenshots(issue=issue, files=request.FILES.getlist("screenshots"), by=request.user)

@@ -13,8 +13,7 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmgov.tests.test_authorization import PROJECT_CASES, _case_id, _change_kwargs, _objects
-from projects.core.models import User
+from crmgov.tests.test_authorization import PROJECT_CASES, _case_id, _change_kwargs, _issue, _objects
 from projects.permissions import Role
 
 OUR_APPS = ["projects", "issues", "changes", "closure"]
@@ -71,8 +70,13 @@ def _project(team):
 
 
 def _change(team):
+    """A workflow step's form is built with the object the step is taken on."""
     _change_kwargs(team)
-    return {"change": team.change}
+    return {"subject": team.change}
+
+
+def _issue_step(team):
+    return {"subject": _issue(team)}
 
 
 def _people(team):
@@ -117,15 +121,16 @@ BUILDERS = {
     "projects.steering.forms.ActionItemForm": _project,
     "projects.steering.forms.ActionStatusForm": lambda team: {},
     "issues.forms.IssueReportForm": _project,
-    "issues.forms.AnalysisForm": lambda team: {},
-    "issues.forms.ForwardForm": lambda team: {"consultants": User.objects.filter(pk=team.user(Role.CONSULTANT).pk)},
-    "issues.forms.SolutionForm": lambda team: {},
-    "issues.forms.NoteForm": lambda team: {},
-    "issues.forms.ResolveForm": lambda team: {},
-    "issues.forms.ReasonForm": lambda team: {},
-    "issues.forms.DuplicateForm": lambda team: {},
+    "issues.forms.AnalysisForm": _issue_step,
+    "issues.forms.ForwardForm": _issue_step,
+    "issues.forms.CorrectionForm": _issue_step,
+    "issues.forms.SolutionForm": _issue_step,
+    "issues.forms.NoteForm": _issue_step,
+    "issues.forms.ResolveForm": _issue_step,
+    "issues.forms.ReasonForm": _issue_step,
+    "issues.forms.DuplicateForm": _issue_step,
     "issues.forms.CommentForm": lambda team: {},
-    "issues.forms.SessionForm": lambda team: {},
+    "issues.forms.SessionForm": _issue_step,
     "issues.forms.IssueEditForm": lambda team: {},
     "issues.forms.ArticleForm": _project,
     "issues.forms.IssueSettingsForm": lambda team: (
@@ -137,13 +142,13 @@ BUILDERS = {
     "changes.forms.ReviseForm": _change,
     "changes.forms.ChooseOptionForm": _change,
     "changes.forms.FeedbackForm": _change,
-    "changes.forms.DecisionForm": lambda team: {},
-    "changes.forms.DevelopmentForm": lambda team: {},
-    "changes.forms.ProgressForm": lambda team: {},
+    "changes.forms.DecisionForm": _change,
+    "changes.forms.DevelopmentForm": _change,
+    "changes.forms.ProgressForm": _change,
     "changes.forms.PilotForm": _change,
-    "changes.forms.PilotResultForm": lambda team: {},
+    "changes.forms.PilotResultForm": _change,
     "changes.forms.RolloutForm": _change,
-    "changes.forms.ReasonForm": lambda team: {},
+    "changes.forms.ReasonForm": _change,
     "changes.forms.ChangeSettingsForm": lambda team: {},
     "closure.forms.SuccessorForm": _project,
     "closure.forms.SopForm": _project,

@@ -169,7 +169,7 @@ def test_edits_and_comments_are_in_the_history(team, file_issue, clients):
     pm.post(reverse("issues:comment", kwargs={"code": "SCRM", "number": issue.number}), {"text": "已电话联系报告人"})
     events = IssueEvent.objects.filter(issue=issue)
     edit = events.get(kind="edit")
-    assert edit.changes["severity"] == ["Low", "Critical"]
+    assert edit.changes["severity"] == ["low", "critical"], "kept as facts, worded when read"
     assert events.get(kind="comment").text == "已电话联系报告人"
     page = pm.get(issue.get_absolute_url()).content.decode()
     assert "已电话联系报告人" in page and "Critical" in page
