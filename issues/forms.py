@@ -90,13 +90,13 @@ class ForwardForm(StepForm, forms.Form):
     )
 
     def __init__(self, *args, subject, **kwargs):
-        from .selectors import consultants_of
+        from .selectors import consultants_of  # selectors → services → transitions → forms: a cycle at import
 
         super().__init__(*args, subject=subject, **kwargs)
         self.fields["consultant"].queryset = consultants_of(subject.project)
 
     def initial_for(self, issue):
-        from .services import objective_summary
+        from .services import objective_summary  # services → transitions → forms: a cycle at import
 
         return {"summary": objective_summary(issue), "consultant": issue.consultant_id}
 

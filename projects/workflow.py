@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.core.forms import add_errors
+from projects.core.models import Membership
 from projects.permissions import ProjectReadOnly
+from projects.reporting.dashboard_cache import forget_dashboard
 
 
 class TransitionRefused(ValidationError):
@@ -113,8 +115,6 @@ class Workflow:
     def check(self, obj, name: str, by) -> Action:
         """The action, if `by` may take it on `obj` now; else ProjectReadOnly (a closed project),
         PermissionDenied (not this person) or TransitionRefused (not in this state)."""
-        from projects.core.models import Membership
-
         action = self.actions[name]
         membership = (
             Membership.objects.active()
@@ -137,8 +137,6 @@ class Workflow:
         """Take action `name`: check it, then move `obj` from one of the action's sources to
         `target` (the action's own if it has one) with one conditional UPDATE, so of two people
         acting at once only the first succeeds; a line of history for a change of state."""
-        from projects.reporting.dashboard_cache import forget_dashboard
-
         action = self.check(obj, name, by)
         if target is None and isinstance(action.target, str):
             target = action.target
