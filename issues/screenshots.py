@@ -71,7 +71,8 @@ def clean_screenshot(upload) -> CleanImage:
     if upload.size > MAX_BYTES:
         raise _refuse(name, _("the file is larger than 10 MB."))
     upload.seek(0)
-    too_large = _("the image is larger than %(limit)s megapixels.") % {"limit": MAX_PIXELS // 1_000_000}
+    # Worded with the number, as Chinese counts it in units of 10,000 (2500 万像素): keep it in step.
+    too_large = _("the image is larger than 25 megapixels.")
     try:
         with Image.open(upload, formats=list(FORMATS)) as image:
             if image.width * image.height > MAX_PIXELS:
