@@ -141,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "projects:my_projects"
 
-ACCOUNT_ADAPTER = "projects.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "crmgov.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -152,9 +152,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[crmgov] "
 ACCOUNT_RATE_LIMITS = {
-    # Keyed by account (5 failures per 5 minutes) and, far more loosely, by IP,
-    # so a whole office behind one NAT address cannot lock each other out.
+    # Failed logins: 5 per 5 minutes per (address, account): crmgov.accounts puts the address in
+    # the key, so a stranger's guesses never lock the person out from their own address. Far more
+    # loosely per address, so a whole office behind one NAT address cannot lock each other out.
     "login_failed": "120/m/ip,5/5m/key",
+    # Every login form post, right or wrong, per address (allauth's default is 30): an office
+    # signing in at nine o'clock with a few typos.
+    "login": "300/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Sponsors and executives (permissions.Capability.TWO_FACTOR_REQUIRED) must set up TOTP before
