@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField
 from projects.forms_plan import IdsChoiceField
 from projects.models import Milestone, TrainingSession, User
 
@@ -68,19 +69,19 @@ class DecisionForm(forms.Form):
 class DevelopmentForm(forms.Form):
     vendor_quote = forms.DecimalField(label=_("Vendor's quote"), min_value=0, max_digits=12, decimal_places=2)
     agreed_cost = forms.DecimalField(label=_("Agreed cost"), min_value=0, max_digits=12, decimal_places=2)
-    expected_delivery = forms.DateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_delivery = BoundedDateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PilotForm(forms.Form):
     group = IdsChoiceField(label=_("Pilot group"), queryset=User.objects.none())
-    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
     success_criteria = forms.CharField(label=_("Success criteria"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, change, **kwargs):
@@ -98,7 +99,7 @@ class PilotResultForm(forms.Form):
 
 
 class RolloutForm(forms.Form):
-    date = forms.DateField(label=_("Rollout date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Rollout date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
         label=_("Announcement"),
         widget=forms.Textarea(attrs={"rows": 3}),

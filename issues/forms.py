@@ -3,6 +3,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateTimeField
+
 from .models import Article, Issue, IssueSettings, Module, SupportSession
 from .screenshots import MAX_PER_ISSUE
 
@@ -118,6 +120,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = SupportSession
         fields = ["kind", "held_at", "duration_minutes", "notes"]
+        field_classes = {"held_at": BoundedDateTimeField}
         widgets = {
             "held_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "notes": forms.Textarea(attrs={"rows": 3}),
