@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField
 from projects.core.forms import IdsChoiceField
 from projects.core.models import User
 from projects.plan.models import Milestone
@@ -76,19 +77,19 @@ class DecisionForm(StepForm, forms.Form):
 class DevelopmentForm(StepForm, forms.Form):
     vendor_quote = forms.DecimalField(label=_("Vendor's quote"), min_value=0, max_digits=12, decimal_places=2)
     agreed_cost = forms.DecimalField(label=_("Agreed cost"), min_value=0, max_digits=12, decimal_places=2)
-    expected_delivery = forms.DateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_delivery = BoundedDateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ProgressForm(StepForm, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PilotForm(StepForm, forms.Form):
     group = IdsChoiceField(label=_("Pilot group"), queryset=User.objects.none())
-    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
     success_criteria = forms.CharField(label=_("Success criteria"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, subject, **kwargs):
@@ -111,7 +112,7 @@ class PilotResultForm(StepForm, forms.Form):
 
 
 class RolloutForm(StepForm, forms.Form):
-    date = forms.DateField(label=_("Rollout date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Rollout date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
         label=_("Announcement"),
         widget=forms.Textarea(attrs={"rows": 3}),

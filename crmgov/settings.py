@@ -17,7 +17,9 @@ VAR_DIR = Path(env.str("CRMGOV_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-set-SECRET_KEY-in-production")
+# Public, so only for development: `check --deploy` fails on it with DEBUG off (crmgov.E001).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the site, used in links inside e-mails (no request there).
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "crmgov",
     "projects",
     "issues",
     "changes",
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "crmgov.middleware.PrivateCacheMiddleware",
     "projects.core.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "projects.core.middleware.IdleTimeoutMiddleware",
@@ -147,9 +151,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[crmgov] "
 ACCOUNT_RATE_LIMITS = {
-    # Keyed by account (5 failures per 5 minutes) and, far more loosely, by IP,
-    # so a whole office behind one NAT address cannot lock each other out.
+    # Failed logins: 5 per 5 minutes per (address, account): projects.core.accounts puts the address in
+    # the key, so a stranger's guesses never lock the person out from their own address. Far more
+    # loosely per address, so a whole office behind one NAT address cannot lock each other out.
     "login_failed": "120/m/ip,5/5m/key",
+    # Every login form post, right or wrong, per address (allauth's default is 30): an office
+    # signing in at nine o'clock with a few typos.
+    "login": "300/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Sponsors and executives (permissions.Capability.TWO_FACTOR_REQUIRED) must set up TOTP before

@@ -4,13 +4,15 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField
+
 from .calendars import MAX_FILE_BYTES
 
 
 class CalendarDayForm(forms.Form):
     OFF, WORKING = "off", "working"
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(
         label=_("The day is"),
         choices=[(OFF, _("A day off (public holiday)")), (WORKING, _("A working day (make-up day, 调休)"))],

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from crmgov.formfields import FIRST_YEAR, LAST_YEAR, year_in_range
+
 from .models import CalendarDay
 
 WORKDAY_WORDS = ("补班", "上班", "班", "workday", "working day", "make-up")
@@ -93,10 +95,28 @@ def _check_duplicates(days: list[ParsedDay], lines: list[int], errors: list[str]
         seen.setdefault(day.date, (day.is_working, line))
 
 
+def _csv_rows(content: str, errors: list[str]):
+    """(line number, row) pairs; a line the csv module cannot read (a value over its 128 KB field
+    limit) ends the reading with an error naming the line."""
+    reader = csv.reader(io.StringIO(content))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            errors.append(
+                _("Line %(line)s: a value is too long (over 128 KB); a calendar file has short lines.")
+                % {"line": reader.line_num}
+            )
+            return
+        yield reader.line_num, row
+
+
 def parse_csv(content: str) -> list[ParsedDay]:
     """Every line is checked; one error anywhere refuses the whole file, listing each bad line."""
     days, lines, errors = [], [], []
-    for line_number, row in enumerate(csv.reader(io.StringIO(content)), start=1):
+    for line_number, row in _csv_rows(content, errors):
         if not row or not "".join(row).strip() or row[0].strip().lower() in {"date", "日期"}:
             continue
         day = parse_date(row[0])
@@ -104,6 +124,12 @@ def parse_csv(content: str) -> list[ParsedDay]:
             errors.append(
                 _("Line %(line)s: “%(value)s” is not a date like 2026-10-01.")
                 % {"line": line_number, "value": row[0].strip()}
+            )
+            continue
+        if not year_in_range(day):
+            errors.append(
+                _("Line %(line)s: %(date)s is not between %(first)s and %(last)s.")
+                % {"line": line_number, "date": day.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR}
             )
             continue
         working = _kind_is_working(row[1]) if len(row) > 1 and row[1].strip() else False
@@ -142,16 +168,26 @@ def parse_ical(content: bytes) -> list[ParsedDay]:
         summary = str(event.get("SUMMARY", "")).strip()
         try:
             start = _as_date(event.decoded("DTSTART"))
+            if not year_in_range(start):
+                raise OverflowError  # the same refusal as an end computed past year 9999
             if event.get("DTEND"):
                 end = _as_date(event.decoded("DTEND"), is_end=True)
             elif event.get("DURATION"):
                 end = start + max(event.decoded("DURATION"), datetime.timedelta(days=1))
             else:
                 end = start + datetime.timedelta(days=1)
+            if not year_in_range(end - datetime.timedelta(days=1)):
+                raise OverflowError
         except (KeyError, ValueError, TypeError):
             errors.append(
                 _("Event %(number)s (“%(summary)s”): it has no readable start date.")
                 % {"number": number, "summary": summary or "—"}
+            )
+            continue
+        except OverflowError:
+            errors.append(
+                _("Event %(number)s (“%(summary)s”): its dates are not between %(first)s and %(last)s.")
+                % {"number": number, "summary": summary or "—", "first": FIRST_YEAR, "last": LAST_YEAR}
             )
             continue
         working = bool(_kind_is_working(summary))

@@ -3,6 +3,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateTimeField
 from projects.workflow import StepForm
 
 from .models import Article, Issue, IssueSettings, Module, SupportSession
@@ -153,6 +154,7 @@ class SessionForm(StepForm, forms.ModelForm):
     class Meta:
         model = SupportSession
         fields = ["kind", "held_at", "duration_minutes", "notes"]
+        field_classes = {"held_at": BoundedDateTimeField}
         widgets = {
             "held_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "notes": forms.Textarea(attrs={"rows": 3}),

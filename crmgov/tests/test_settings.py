@@ -81,6 +81,35 @@ def test_deploy_check_passes_with_production_values(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
+def test_deploy_check_fails_when_secret_key_is_not_set(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k not in (*DEPLOY_VARIABLES, "SECRET_KEY")}
+    environment.update(
+        CRMGOV_VAR_DIR=str(tmp_path),
+        ALLOWED_HOSTS="crmgov.example.com",
+        HTTPS="true",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "crmgov.E001" in result.stderr and "SECRET_KEY" in result.stderr
+
+
+def test_the_public_development_key_is_an_error_only_with_debug_off(settings):
+    from crmgov.checks import check_secret_key
+
+    settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
+    settings.DEBUG = False
+    assert [error.id for error in check_secret_key(None)] == ["crmgov.E001"]
+    settings.DEBUG = True
+    assert check_secret_key(None) == []
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-long-and-random-production-secret-value-1234567890"
+    assert check_secret_key(None) == []
+
+
 @pytest.mark.django_db  # loading the task modules makes Celery's Django fix-up touch the connection
 def test_every_beat_entry_names_a_registered_task():
     from crmgov.celery import app

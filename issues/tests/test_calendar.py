@@ -153,6 +153,44 @@ def test_a_file_over_the_limit_is_refused_not_cut_short():
         parse_calendar_file(upload(big))
 
 
+@pytest.mark.parametrize("date", [b"99991231", b"00010101", b"18991231"])
+def test_an_ics_day_outside_1900_to_2100_is_named_in_the_error(date):
+    far = ICS.replace(b"DTSTART;VALUE=DATE:20261010", b"DTSTART;VALUE=DATE:" + date)
+    with pytest.raises(ValidationError) as error:
+        parse_calendar_file(upload(far, "holidays.ics"))
+    assert "Event 2" in error.value.messages[0] and "between 1900 and 2100" in error.value.messages[0]
+
+
+def test_a_csv_day_outside_1900_to_2100_is_named_in_the_error():
+    with pytest.raises(ValidationError) as error:
+        parse_calendar_file(upload(b"2026-10-01,holiday\n9999-12-31,holiday\n0001-01-01,workday\n"))
+    assert [message[:7] for message in error.value.messages] == ["Line 2:", "Line 3:"]
+    assert all("between 1900 and 2100" in message for message in error.value.messages)
+
+
+def test_a_csv_field_over_128_kb_is_refused_with_its_line():
+    huge = b"2026-10-01,holiday,National Day\n2026-10-02,holiday," + b"x" * 140_000 + b"\n"
+    with pytest.raises(ValidationError) as error:
+        parse_calendar_file(upload(huge))
+    assert error.value.messages[0].startswith("Line 2:") and "too long" in error.value.messages[0]
+
+
+def test_importing_a_far_ics_day_from_the_page_is_a_form_error(pm_client, team):
+    far = ICS.replace(b"DTSTART;VALUE=DATE:20261010", b"DTSTART;VALUE=DATE:99991231")
+    response = pm_client.post(
+        reverse("issues:calendar_import", kwargs={"code": "SCRM"}), {"file": upload(far, "a.ics")}
+    )
+    assert response.status_code == 400 and "between 1900 and 2100" in response.content.decode()
+    assert not CalendarDay.objects.exists()
+
+
+def test_importing_a_csv_with_a_huge_field_from_the_page_is_a_form_error(pm_client, team):
+    huge = b"2026-10-01,holiday," + b"x" * 140_000 + b"\n"
+    response = pm_client.post(reverse("issues:calendar_import", kwargs={"code": "SCRM"}), {"file": upload(huge)})
+    assert response.status_code == 400 and "too long" in response.content.decode()
+    assert not CalendarDay.objects.exists()
+
+
 # --- The page ------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageFile
 
 from issues import services
 from issues.models import Issue, Screenshot
@@ -42,7 +42,7 @@ def test_files_that_are_not_png_jpeg_or_webp_are_refused(name, content, reason):
 
 
 def test_a_decompression_bomb_is_refused_before_decoding():
-    with pytest.raises(services.ValidationError, match="40 megapixels"):
+    with pytest.raises(services.ValidationError, match="25 megapixels"):
         clean_screenshot(upload("bomb.png", huge_png()))
 
 
@@ -66,6 +66,57 @@ def test_exif_and_gps_are_stripped_and_the_image_re_encoded():
     assert Image.open(io.BytesIO(clean.thumbnail)).format == "WEBP"
 
 
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b"<rdf:Description>Lat 22.53 Lon 114.05</rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "WEBP", "PNG"])
+def test_comments_exif_and_xmp_do_not_survive_re_encoding(image_format):
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"
+    options = {"exif": exif.tobytes(), "xmp": XMP}
+    if image_format == "JPEG":
+        options["comment"] = b"taken at the customer's office"
+    photo = image_file("photo", image_format=image_format, **options)
+    clean = clean_screenshot(photo)
+    for secret in (b"customer's office", b"Phone maker", b"Lat 22.53", b"xmpmeta"):
+        assert secret not in clean.content
+        assert secret not in clean.thumbnail
+    reread = Image.open(io.BytesIO(clean.content))
+    assert "comment" not in reread.info and "xmp" not in reread.info and reread.getexif() == {}
+
+
+def noisy(image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((640, 480), 60).convert("RGB").save(buffer, image_format)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG"])
+def test_a_truncated_image_is_refused_even_after_a_pdf_allowed_truncated_images(monkeypatch, image_format):
+    # WeasyPrint sets this process-wide once a PDF has been rendered.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    truncated = noisy(image_format)[:-4000]
+    with pytest.raises(services.ValidationError, match="damaged"):
+        clean_screenshot(upload(f"cut.{image_format.lower()}", truncated))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the PDF renderer's setting is left as it was
+
+
+def test_an_image_over_25_megapixels_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (6_000, 4_500)).save(buffer, "PNG")  # 27 megapixels, a few KB on disk
+    with pytest.raises(services.ValidationError, match="25 megapixels"):
+        clean_screenshot(upload("wide.png", buffer.getvalue()))
+
+
+def test_an_image_of_24_megapixels_is_accepted():
+    buffer = io.BytesIO()
+    Image.new("1", (6_000, 4_000)).save(buffer, "PNG")  # a 24-megapixel camera's photo size
+    assert clean_screenshot(upload("photo.png", buffer.getvalue())).width == 6_000
+
+
 def test_the_eleventh_screenshot_is_refused_and_nothing_is_stored(team, file_issue):
     with pytest.raises(services.ValidationError, match="At most 10"):
         file_issue(screenshots=[image_file(f"{n}.png") for n in range(11)])
@@ -87,6 +138,24 @@ def test_a_refused_file_is_named_and_the_typed_text_kept(client, team):
     page = response.content.decode()
     assert "evil.png" in page and "only PNG, JPEG and WEBP" in page
     assert "合同审批卡住" in page and "提交后一直显示审批中" in page
+    assert Issue.objects.count() == 0
+
+
+def test_an_oversized_screenshot_gets_a_form_error_not_a_server_error(client, team):
+    client.force_login(team.user(Role.KEY_USER))
+    buffer = io.BytesIO()
+    Image.new("1", (6_000, 4_500)).save(buffer, "PNG")
+    response = client.post(
+        reverse("issues:report", kwargs={"code": "SCRM"}),
+        {
+            "title": "合同审批卡住",
+            "description": "提交后一直显示审批中",
+            "severity": "high",
+            "screenshots": [upload("wide.png", buffer.getvalue())],
+        },
+    )
+    assert response.status_code == 400
+    assert "wide.png" in response.content.decode() and "25 megapixels" in response.content.decode()
     assert Issue.objects.count() == 0
 
 

@@ -191,6 +191,18 @@ def test_consultant_records_a_remote_session(team, file_issue, clients):
     assert issue.sessions.get().notes == "远程查看了导出日志"
 
 
+@pytest.mark.parametrize("held_at", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_a_session_dated_outside_1900_to_2100_gets_a_form_error(team, file_issue, clients, held_at):
+    issue = analysed(file_issue(), team)
+    services.issue_forward(issue=issue, by=team.user(Role.PM), consultant=team.user(Role.CONSULTANT), summary="事实")
+    response = act(
+        clients(Role.CONSULTANT), issue, "session", kind="remote", held_at=held_at, duration_minutes=30, notes="日志"
+    )
+    assert response.status_code == 400
+    assert "between 1900 and 2100" in response.content.decode()
+    assert not issue.sessions.exists()
+
+
 def test_issue_page_query_count_does_not_grow_with_history(team, file_issue, clients, fetch_raise):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -7,6 +7,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.utils import user_pk_to_url_str
+from allauth.core.internal.ratelimit import get_ip
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.urls import reverse
@@ -46,7 +47,16 @@ def set_password_url(user: User) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """No public sign-up (people join by invitation); allauth's e-mails go through the outbox."""
+    """No public sign-up (people join by invitation); allauth's e-mails go through the outbox; failed
+    logins throttled per account *and* address together."""
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth keys its per-account failed-login limit ("5/5m/key") by the e-mail alone, so a
+        stranger anywhere could lock a person out with five wrong passwords. Adding the client's address
+        limits guessing per (address, account); the person's own address is unaffected.
+        ACCOUNT_RATE_LIMITS keeps a looser per-address limit on top. (A private allauth method: the
+        tests in crmgov/tests/test_login_throttling.py catch an upgrade that renames it.)"""
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}@{get_ip(request)}"
 
     def is_open_for_signup(self, request) -> bool:
         return False

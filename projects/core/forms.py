@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField
 from projects.core.models import Membership, Project, User, time_zone_choices
 from projects.permissions import Role, grantable_choices
 
@@ -55,7 +56,7 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     department = forms.CharField(label=_("Department"), max_length=100, required=False)
     title = forms.CharField(label=_("Job title"), max_length=100, required=False)
-    active_until = forms.DateField(
+    active_until = BoundedDateField(
         label=_("Active until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -75,6 +76,7 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role", "department", "title", "active_until", "is_key", "receives_reports", "grants"]
+        field_classes = {"active_until": BoundedDateField}
         widgets = {"active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 

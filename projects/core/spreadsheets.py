@@ -1,7 +1,9 @@
 """Lists as CSV (opens in Excel with Chinese intact) or XLSX, for every app's exports."""
 
 import csv
+import decimal
 import io
+import re
 from collections.abc import Callable, Iterable
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -31,10 +33,22 @@ MAX_ROWS = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def safe_cell(value) -> str:
-    """A cell starting with = + - @ would run as a formula in Excel."""
+FORMULA_STARTS = {"=", "+", "-", "@", "\t", "\r"}
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
+
+
+def safe_cell(value):
+    """A cell starting with = + - @ (or a tab or CR) would run as a formula in Excel: it gets a '.
+
+    Numbers are not formulas: an int, a Decimal or a float stays as it is (a number in XLSX), and
+    so does text that is a plain number ("-12.5"), so negative amounts are not turned into text.
+    """
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        return value
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    if text[:1] in FORMULA_STARTS and not PLAIN_NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
 
 
 class _Echo:

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField
 from projects.core.forms import DATE, ProjectScopedForm
 from projects.plan.models import BudgetLine, Milestone, Phase, RebaselineRequest
 from projects.steering.models import AgendaItem
@@ -12,6 +13,7 @@ class PhaseForm(forms.ModelForm):
     class Meta:
         model = Phase
         fields = ["name", "goals", "scope", "quick_win", "start_date", "end_date", "status"]
+        field_classes = {"start_date": BoundedDateField, "end_date": BoundedDateField}
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 3}),
             "scope": forms.Textarea(attrs={"rows": 3}),
@@ -26,6 +28,11 @@ class MilestoneForm(ProjectScopedForm):
     class Meta:
         model = Milestone
         fields = ["name", "phase", "owner", "baseline_date", "forecast_date", "actual_date"]
+        field_classes = {
+            "baseline_date": BoundedDateField,
+            "forecast_date": BoundedDateField,
+            "actual_date": BoundedDateField,
+        }
         widgets = {"baseline_date": DATE, "forecast_date": DATE, "actual_date": DATE}
 
     def __init__(self, *args, baseline_locked: bool = False, **kwargs):

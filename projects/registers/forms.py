@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField, BoundedDateTimeField
 from projects.core.forms import DATE, DATETIME, MembersChoiceField, ProjectScopedForm
 from projects.core.models import User
 from projects.permissions import Role
@@ -80,7 +81,7 @@ class TrainingSessionForm(ProjectScopedForm):
             "status_reason",
         ]
         widgets = {"starts_at": DATETIME, "audience_people": forms.CheckboxSelectMultiple}
-        field_classes = {"audience_people": MembersChoiceField}
+        field_classes = {"starts_at": BoundedDateTimeField, "audience_people": MembersChoiceField}
 
     def clean(self):
         data = super().clean()
@@ -141,6 +142,7 @@ class SetbackActionForm(ProjectScopedForm):
     class Meta:
         model = SetbackAction
         fields = ["kind", "description", "owner", "due_date"]
+        field_classes = {"due_date": BoundedDateField}
         widgets = {"due_date": DATE}
 
     def _post_clean(self):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crmgov.formfields import BoundedDateField, BoundedDateTimeField
 from projects.core.forms import DATE, DATETIME, MembersChoiceField, ProjectScopedForm
 from projects.core.models import User
 from projects.steering.models import ActionItem, AgendaItem, CommitteeMember, Meeting
@@ -21,6 +22,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "duration_minutes", "location", "online_url"]
+        field_classes = {"starts_at": BoundedDateTimeField}
         widgets = {"starts_at": DATETIME}
 
     def clean(self):
@@ -69,6 +71,7 @@ class ActionItemForm(ProjectScopedForm):
     class Meta:
         model = ActionItem
         fields = ["title", "owner", "due_date"]
+        field_classes = {"due_date": BoundedDateField}
         widgets = {"due_date": DATE}
 
     def _post_clean(self):

@@ -16,11 +16,20 @@
 
   var COLOURS = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545"];
 
+  // Tooltips are drawn on the canvas (richText), never as HTML: a person's name cannot become
+  // markup, and ECharts' HTML tooltips carry inline style attributes that the CSP (style-src
+  // without 'unsafe-inline') blocks. Formatters therefore return plain text, lines split by \n.
+  function tooltip(options) {
+    var merged = { renderMode: "richText", confine: true };
+    Object.keys(options || {}).forEach(function (key) { merged[key] = options[key]; });
+    return merged;
+  }
+
   function bar(data) {
     return {
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
       xAxis: { type: "category", data: data.categories, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", minInterval: 1 },
       series: data.series.map(function (s, index) {
@@ -41,7 +50,7 @@
     return {
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0 },
-      tooltip: { trigger: "axis" },
+      tooltip: tooltip({ trigger: "axis" }),
       xAxis: { type: "category", data: data.categories, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", minInterval: 1 },
       series: [{
@@ -58,7 +67,7 @@
   // when stages are empty).
   function funnel(data) {
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: tooltip({ trigger: "axis" }),
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: data.categories },
@@ -70,12 +79,13 @@
   function heatmap(data) {
     var colours = ["#dc3545", "#ffc107", "#198754"];
     return {
-      tooltip: {
+      tooltip: tooltip({
         position: "top",
         formatter: function (point) {
+          // Plain text: rich-text tooltips do not read HTML.
           return data.people[point.value[1]] + " · " + data.categories[point.value[0]] + ": " + data.states[point.value[2]];
         }
-      },
+      }),
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.categories, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: data.people, inverse: true, axisLabel: { width: 90, overflow: "truncate" } },
@@ -122,7 +132,7 @@
       animation: false,
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0, data: [data.labels.baseline, data.labels.forecast, data.labels.actual] },
-      tooltip: { trigger: "item" },
+      tooltip: tooltip({ trigger: "item" }),
       xAxis: { type: "time", axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
       series: [

@@ -14,6 +14,15 @@
     return chart;
   }
 
+  // Tooltips are drawn on the canvas (richText), never as HTML: a milestone's name cannot become
+  // markup, and ECharts' HTML tooltips carry inline style attributes that the CSP blocks.
+  // Formatters therefore return plain text, lines split by \n (no encodeHTML: nothing is HTML).
+  function tooltip(options) {
+    var merged = { renderMode: "richText", confine: true };
+    Object.keys(options || {}).forEach(function (key) { merged[key] = options[key]; });
+    return merged;
+  }
+
   function milestones() {
     var container = document.getElementById("milestone-chart");
     var data = readData("milestone-chart-data");
@@ -33,15 +42,13 @@
       animation: false,
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0, data: [data.labels.baseline, data.labels.forecast, data.labels.actual] },
-      tooltip: {
+      tooltip: tooltip({
         trigger: "item",
         formatter: function (params) {
           var m = data.milestones[params.value[1]];
-          var encode = window.echarts.format.encodeHTML;
-          return encode(m.name) + "<br>" + encode(params.seriesName) + ": " + encode(params.value[0]) +
-            "<br>" + encode(data.labels.slip) + ": " + m.slip;
+          return m.name + "\n" + params.seriesName + ": " + params.value[0] + "\n" + data.labels.slip + ": " + m.slip;
         }
-      },
+      }),
       xAxis: { type: "time", axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
       series: [
@@ -71,7 +78,7 @@
       animation: false,
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
       legend: { top: 0 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
       xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, overflow: "break", width: 70 } },
       yAxis: { type: "value" },
       series: ["baseline", "committed", "actual", "forecast"].map(function (key) {

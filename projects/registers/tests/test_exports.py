@@ -57,7 +57,7 @@ def test_the_risk_register_as_xlsx_is_formula_safe(client, team):
     assert response["Content-Disposition"].startswith('attachment; filename="SCRM-risks-')
     header, first, second = sheet_rows(response)
     assert header[:3] == ("Score", "Risk", "Description")
-    assert first[0] == "25" and first[1] == '\'=HYPERLINK("http://evil","点我")'
+    assert first[0] == 25 and first[1] == '\'=HYPERLINK("http://evil","点我")'
     assert second[1] == "关键用户抵触 0" and second[5] == "Project manager"
 
 
