@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from projects.registry import AMBER, GREEN, RED, ReportSection
 
-from .conditions import changes_beyond_tolerance
+from .conditions import changes_beyond_tolerance, word_change
 from .models import ChangeRequest
 
 
@@ -29,7 +29,7 @@ def scope(project, start, end) -> dict:
         ),
         "summary": _("%(open)s change requests open, %(approved)s approved this week.")
         % {"open": changes.count(), "approved": approved},
-        "items": [{"text": item.title, "url": ""} for item in beyond]
+        "items": [{"text": word_change(item.params).title, "url": ""} for item in beyond]
         + [
             {
                 "text": _("Awaiting decision: %(ref)s %(title)s") % {"ref": c.reference, "title": c.title},

@@ -49,6 +49,7 @@ def project_update(*, project: Project, **fields) -> Project:
     project.full_clean()
     project.save()
     forget_dashboard(project)
+    escalations_evaluate_soon(project)  # tolerances and cadences decide what is an exception
     return project
 
 
@@ -92,6 +93,7 @@ def membership_invite(
     membership.full_clean()
     membership.save()
     _send_invitation(membership)
+    escalations_evaluate_soon(project)
     return membership
 
 

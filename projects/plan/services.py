@@ -221,6 +221,7 @@ def rebaseline_decide(
     request.status = RebaselineRequest.Status.APPROVED
     request.save()
     _announce_rebaseline(request)
+    escalations_evaluate_soon(project)
     return request
 
 
@@ -302,3 +303,4 @@ def plan_apply_change_impact(
         line.forecast += cost
         line.save(update_fields=["forecast"])
     forget_dashboard(project)
+    escalations_evaluate_soon(project)
