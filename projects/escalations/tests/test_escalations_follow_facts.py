@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from projects.core import services as services_core
 from projects.escalations.models import Escalation
 from projects.escalations.services import escalations_evaluate
-from projects.escalations.tests.test_escalations import project, slipping_milestone  # noqa: F401
+from projects.escalations.tests.test_escalations import slipping_milestone
 from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
 from projects.plan import services as services_plan
