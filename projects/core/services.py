@@ -93,7 +93,6 @@ def membership_invite(
     membership.full_clean()
     membership.save()
     _send_invitation(membership)
-    escalations_evaluate_soon(project)
     return membership
 
 
