@@ -13,13 +13,14 @@ from projects.plan import services as services_plan
 from projects.registers import services as services_registers
 
 D = datetime.date
+BASELINE = D(2027, 3, 1)
 
 
 def url(name, **kwargs):
     return reverse(f"projects:{name}", kwargs={"code": "SCRM", **kwargs})
 
 
-def a_milestone(team, forecast=D(2027, 3, 1), by=None, milestone=None):
+def a_milestone(team, forecast=BASELINE, by=None, milestone=None):
     return services_plan.milestone_save(
         project=team.project,
         milestone=milestone,
