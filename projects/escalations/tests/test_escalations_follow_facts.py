@@ -325,3 +325,33 @@ def test_a_manual_escalation_keeps_the_text_as_typed(team, project):
     )
     with translation.override("en"):
         assert escalation.title == "客户方项目负责人离职" and escalation.consequences == "推迟两周"
+
+
+def test_the_migration_finds_the_facts_in_texts_stored_in_either_language():
+    import importlib
+
+    migration = importlib.import_module("projects.migrations.0010_escalation_facts_and_plan_history")
+    assert migration._facts("funding_short", "资金不足：培训", "", "") == {"category": "training", "shortfall": "0"}
+    assert migration._facts("no_meeting_in_cadence", "未来 30 天内没有指导委员会会议", "", "") == {"days": 30}
+    assert migration._facts(
+        "key_person_leaving", "关键人员离开：刘洋", "刘洋（项目发起人）将于 2026-12-20 离开项目。", ""
+    ) == {
+        "name": "刘洋",
+        "role": "sponsor",
+        "date": "2026-12-20",
+        "left": False,
+    }
+    milestone = migration._facts(
+        "milestone_beyond_tolerance",
+        "",
+        "The forecast of “Go-live” is 2027-03-21, 20 days after its baseline 2027-03-01; the tolerance is 5 days.",
+        "",
+    )
+    assert milestone == {
+        "name": "Go-live",
+        "forecast": "2027-03-21",
+        "baseline": "2027-03-01",
+        "days": 20,
+        "tolerance": 5,
+    }
+    assert migration._facts("funding_short", "Something typed by hand", "", "") is None
