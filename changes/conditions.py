@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.plan.models import BudgetLine
-from projects.registry import Detected, EscalationCondition
+from projects.registry import Detected, EscalationCondition, Wording
 
 from .models import ChangeRequest
 
@@ -35,24 +35,39 @@ def changes_beyond_tolerance(project) -> list[Detected]:
         found.append(
             Detected(
                 instance=f"change:{change.pk}",
-                title=_("Change %(ref)s exceeds a tolerance") % {"ref": change.reference},
-                what_happened=_("“%(title)s” (%(status)s) would cost %(cost)s and delay the plan by %(days)s days.")
-                % {
+                params={
+                    "ref": change.reference,
                     "title": change.title,
-                    "status": change.get_status_display(),
-                    "cost": f"{option.cost_estimate:,.0f}",
+                    "status": change.status,
+                    "cost": str(option.cost_estimate),
                     "days": option.schedule_impact_days,
+                    "tolerance_days": project.schedule_tolerance_days,
+                    "tolerance_percent": str(project.budget_tolerance_percent),
                 },
-                consequences=_("Tolerances: %(days)s days, %(percent)s %% of the budget.")
-                % {"days": project.schedule_tolerance_days, "percent": project.budget_tolerance_percent},
                 delay_days=option.schedule_impact_days,
                 extra_cost=option.cost_estimate,
-                recommendation=_("Weigh the goal of the change against its cost and delay before approving it."),
             )
         )
     return found
 
 
+def word_change(params: dict) -> Wording:
+    try:
+        status = str(ChangeRequest.Status(params["status"]).label)
+    except ValueError:
+        status = params["status"]
+    return Wording(
+        title=_("Change %(ref)s exceeds a tolerance") % params,
+        what_happened=_("“%(title)s” (%(status)s) would cost %(cost)s and delay the plan by %(days)s days.")
+        % {**params, "status": status, "cost": f"{Decimal(params['cost']):,.0f}"},
+        consequences=_("Tolerances: %(days)s days, %(percent)s %% of the budget.")
+        % {"days": params["tolerance_days"], "percent": params["tolerance_percent"]},
+        recommendation=_("Weigh the goal of the change against its cost and delay before approving it."),
+    )
+
+
 CONDITIONS = [
-    EscalationCondition("change_beyond_tolerance", gettext_lazy("Change beyond tolerance"), changes_beyond_tolerance),
+    EscalationCondition(
+        "change_beyond_tolerance", gettext_lazy("Change beyond tolerance"), changes_beyond_tolerance, word_change
+    ),
 ]

@@ -4,23 +4,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.registry import AMBER, GREEN, RED, ReportSection
+from projects.reporting.report_sections import period_bounds
 
-from .conditions import changes_beyond_tolerance
-from .models import ChangeRequest
+from .conditions import changes_beyond_tolerance, word_change
+from .models import ChangeEvent, ChangeRequest
 
 
 def scope(project, start, end) -> dict:
     changes = ChangeRequest.objects.filter(project=project).exclude(status__in=ChangeRequest.FINAL)
     beyond = changes_beyond_tolerance(project)
     in_flux = changes.exclude(status__in=[ChangeRequest.Status.REQUESTED]).count()
-    approved = ChangeRequest.objects.filter(
-        project=project,
-        decided_at__date__range=(start, end),
-        status__in=[
-            ChangeRequest.Status.APPROVED,
-            ChangeRequest.Status.IN_DEVELOPMENT,
-        ],
-    ).count()
+    # Approvals that happened in the period, whatever the request's state now (D-RPT-1).
+    since, until = period_bounds(project, start, end)
+    approved = (
+        ChangeEvent.objects.filter(
+            change_request__project=project,
+            to_status=ChangeRequest.Status.APPROVED,
+            created_at__gte=since,
+            created_at__lt=until,
+        )
+        .values("change_request")
+        .distinct()
+        .count()
+    )
     status = RED if beyond else AMBER if in_flux else GREEN
     return {
         "status": status,
@@ -29,7 +35,7 @@ def scope(project, start, end) -> dict:
         ),
         "summary": _("%(open)s change requests open, %(approved)s approved this week.")
         % {"open": changes.count(), "approved": approved},
-        "items": [{"text": item.title, "url": ""} for item in beyond]
+        "items": [{"text": word_change(item.params).title, "url": ""} for item in beyond]
         + [
             {
                 "text": _("Awaiting decision: %(ref)s %(title)s") % {"ref": c.reference, "title": c.title},

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from issues.services import issue_resolve_by_change
 from projects.core.models import Membership, Project, User
 from projects.escalations.services import escalations_evaluate_soon
 from projects.notifications.outbox import email_queue
@@ -217,6 +218,8 @@ def change_request_decide(*, change: ChangeRequest, by: User, approve: bool, not
         context={"change": change},
     )
     escalations_evaluate_soon(change.project)
+    if not approve:
+        issue_resolve_by_change(issue=change.source_issue, change_request=change, outcome="rejected", by=by)
     return change
 
 
@@ -355,6 +358,7 @@ def change_request_rollout(
             key=f"change-rolled-out:{change.pk}",
             context={"change": change},
         )
+    issue_resolve_by_change(issue=change.source_issue, change_request=change, outcome="rolled_out", by=by)
     return change
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.registry import AMBER, GREEN, RED, ReportSection
+from projects.reporting.report_sections import period_bounds
 
 from .calendars import last_working_days
 from .compliance import _reports_covering, expected_reporters
@@ -24,7 +25,8 @@ def issues(project, start, end) -> dict:
     serious = unresolved.filter(severity__in=[Issue.Severity.CRITICAL, Issue.Severity.HIGH]).count()
     status = RED if blockers else AMBER if serious else GREEN
     top = unresolved.select_related("project").order_by("severity_rank", "created_at")[:5]
-    new = Issue.objects.filter(project=project, created_at__date__range=(start, end)).count()
+    since, until = period_bounds(project, start, end)
+    new = Issue.objects.filter(project=project, created_at__gte=since, created_at__lt=until).count()
     return {
         "status": status,
         "rule": _(

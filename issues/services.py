@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from projects.core.models import Project, User
@@ -334,6 +334,51 @@ def issue_correct(*, issue: Issue, by: User, title: str, description: str, categ
     issue = _move(issue, "correct", by=by, **values)
     if changes:
         _record_edit(issue, by, changes)
+    return issue
+
+
+class ChangeOutcome:
+    ROLLED_OUT = "rolled_out"
+    REJECTED = "rejected"
+
+
+@transaction.atomic
+def issue_resolve_by_change(*, issue: Issue | None, change_request, outcome: str, by: User) -> Issue | None:
+    """A change request that came from an issue has been rolled out or rejected: the issue is no
+    longer a loose end. Rolled out, it is resolved (the reporter confirms, as for any fix); rejected,
+    it is rejected with the decision's reason. Either way it names the change request and its
+    reporter is told by e-mail, with a link. An issue no longer open is left alone."""
+    if issue is None or not TRANSITIONS["change_outcome"].open_on(issue):
+        return issue
+    with translation.override(issue.project.default_language):
+        facts = {"ref": change_request.reference, "title": change_request.title}
+        if outcome == ChangeOutcome.ROLLED_OUT:
+            fix = _("Resolved by change request %(ref)s “%(title)s”, rolled out company-wide.") % facts
+            issue = _move(
+                issue,
+                "change_outcome",
+                by=by,
+                target=Status.RESOLVED,
+                note=fix,
+                cause=_("A requirement change."),
+                fix=fix,
+                resolved_at=timezone.now(),
+            )
+        elif outcome == ChangeOutcome.REJECTED:
+            reason = _("The change request %(ref)s “%(title)s” was rejected: %(note)s") % {
+                **facts,
+                "note": change_request.decision_note,
+            }
+            issue = _move(issue, "change_outcome", by=by, target=Status.REJECTED, note=reason, status_reason=reason)
+        else:
+            raise ValueError(outcome)
+    email_queue(
+        to=issue.reporter,
+        template="issue-change-outcome",
+        project=issue.project,
+        key=f"issue-change-outcome:{issue.pk}:{change_request.pk}:{outcome}",
+        context={"issue": issue, "change": change_request, "rolled_out": outcome == ChangeOutcome.ROLLED_OUT},
+    )
     return issue
 
 

@@ -119,6 +119,16 @@ TRANSITIONS = Workflow(
             form=forms.CorrectionForm,
             style="outline-secondary",
         ),
+        # A change request that came from the issue was rolled out or rejected (changes/services.py):
+        # taken by whoever closed the change request, under that workflow's own rules; no page offers it.
+        "change_outcome": Action(
+            _("Closed by its change request"),
+            ACTIVE,
+            (S.RESOLVED, S.REJECTED),
+            "issue_resolve_by_change",
+            capability=Capability.PROJECT_VIEW,
+            step=False,
+        ),
         "defer": Action(
             _("Defer"),
             ACTIVE,

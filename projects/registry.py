@@ -8,7 +8,7 @@ one ordered declaration, `projects.navigation.PROJECT_MENU`.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
@@ -177,23 +177,49 @@ rollups: Registry[Rollup] = Registry("rollup", key=lambda rollup: rollup.name)
 
 @dataclass(frozen=True)
 class Detected:
-    """One instance of a condition, with the facts of its exception report."""
+    """One instance of a condition, with the facts of its exception report.
+
+    A detected condition stores its facts in `params` (names, numbers, ISO dates: JSON) and its
+    condition words them when the escalation is read or sent, in the reader's language. Only an
+    escalation the PM raises by hand carries typed texts (`title`, `what_happened`, …).
+
+    `magnitude` measures how bad it is (days late, money over); when it has grown by
+    `material_step` or more since leadership was last told, they are told again (D-ESC-1).
+    """
 
     instance: str  # stable, e.g. "milestone:12"
-    title: str
-    what_happened: str
-    consequences: str
+    params: dict = field(default_factory=dict)
+    title: str = ""
+    what_happened: str = ""
+    consequences: str = ""
     delay_days: int = 0
     extra_cost: object = 0  # a Decimal
     options: str = ""
+    recommendation: str = ""
+    magnitude: object = None  # a Decimal or int, None when the condition has no measure
+    material_step: object = None  # how much growth is material; at least 1
+    unit: str = "days"  # "days" or "money": how the magnitude reads
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A detected escalation's texts, in the active language."""
+
+    title: str
+    what_happened: str
+    consequences: str
     recommendation: str = ""
 
 
 @dataclass(frozen=True)
 class EscalationCondition:
+    """`detect(project)` lists the instances that hold now; `word(params)` words one of them in
+    the active language (called when an escalation is read or sent, never stored)."""
+
     kind: str
     label: str | Promise
     detect: Callable[[object], list[Detected]]
+    word: Callable[[dict], Wording] | None = None
 
 
 escalation_conditions: Registry[EscalationCondition] = Registry(

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -44,6 +44,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The answer is worded in the token owner's language, as the site is for them.
+        translation.activate(token.user.language)
+        request._request.LANGUAGE_CODE = translation.get_language()
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -50,6 +50,11 @@ class RecipientSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     responsible = PersonSerializer(read_only=True)
+    # Worded in the reader's language from the escalation's facts (or as the PM typed them).
+    title = serializers.CharField(read_only=True)
+    what_happened = serializers.CharField(read_only=True)
+    consequences = serializers.CharField(read_only=True)
+    recommendation = serializers.CharField(read_only=True)
     loss = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
     acknowledged_by_me = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="When you acknowledged it; null if not yet or not sent to you."

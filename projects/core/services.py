@@ -50,6 +50,7 @@ def project_update(*, project: Project, **fields) -> Project:
     project.full_clean()
     project.save()
     forget_dashboard(project)
+    escalations_evaluate_soon(project)  # tolerances and cadences decide what is an exception
     return project
 
 

@@ -8,6 +8,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from projects.registry import Wording, escalation_conditions
 
 
 class Escalation(models.Model):
@@ -27,16 +30,23 @@ class Escalation(models.Model):
     # Which instance of the condition (e.g. "milestone:12"); one open escalation per instance.
     instance = models.CharField(max_length=100, blank=True)
     automatic = models.BooleanField(_("detected by the system"), default=False)
-    title = models.CharField(_("title"), max_length=200)
-    what_happened = models.TextField(_("what happened and why"))
-    consequences = models.TextField(_("consequences"), help_text=_("Days, cost and goals affected."))
+    # A detected escalation is stored as facts (names, numbers, ISO dates) and worded when read or
+    # sent, in the reader's language (its condition's `word`); see `wording()`.
+    params = models.JSONField(pgettext_lazy("escalation", "facts"), default=dict, blank=True)
+    # What the PM typed for one raised by hand (kept as typed), or an old text no facts were found in.
+    typed_title = models.CharField(_("title"), max_length=200, blank=True)
+    typed_what_happened = models.TextField(_("what happened and why"), blank=True)
+    typed_consequences = models.TextField(_("consequences"), blank=True, help_text=_("Days, cost and goals affected."))
     delay_days = models.PositiveIntegerField(_("days of delay"), default=0)
     extra_cost = models.DecimalField(_("extra cost"), max_digits=14, decimal_places=2, default=Decimal(0))
     cost_of_delay_per_day = models.DecimalField(
         _("cost of delay per day"), max_digits=12, decimal_places=2, default=Decimal(0)
     )
     options = models.TextField(_("options"), blank=True)
-    recommendation = models.TextField(_("recommended response"), blank=True)
+    typed_recommendation = models.TextField(_("recommended response"), blank=True)
+    # How bad the condition was when leadership was last told (days late, money over); a material
+    # growth beyond it tells them again (D-ESC-1, docs/status-rules.md).
+    notified_magnitude = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -73,6 +83,38 @@ class Escalation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:escalation", kwargs={"code": self.project.code, "pk": self.pk})
+
+    def wording(self) -> Wording:
+        """The texts in the active language: a detected escalation's facts worded by its condition,
+        or what the PM typed."""
+        condition = escalation_conditions.get(self.kind)
+        if self.automatic and self.params and condition is not None and condition.word is not None:
+            try:
+                return condition.word(self.params)
+            except (KeyError, ValueError, TypeError, ArithmeticError):
+                pass  # facts of an older shape: fall back to the stored text
+        return Wording(
+            title=self.typed_title,
+            what_happened=self.typed_what_happened,
+            consequences=self.typed_consequences,
+            recommendation=self.typed_recommendation,
+        )
+
+    @property
+    def title(self) -> str:
+        return self.wording().title
+
+    @property
+    def what_happened(self) -> str:
+        return self.wording().what_happened
+
+    @property
+    def consequences(self) -> str:
+        return self.wording().consequences
+
+    @property
+    def recommendation(self) -> str:
+        return self.wording().recommendation
 
     @property
     def loss(self) -> Decimal:

@@ -1,7 +1,7 @@
 """Escalations: detected from the data or raised by the PM, sent at once to leadership,
 acknowledged with one click, renotified to the sponsor when nobody acknowledges (D-ESC-1…4)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -39,17 +39,27 @@ def _responsible_pm(project: Project) -> User | None:
     return next((m.user for m in memberships if m.can(Capability.ESCALATIONS_MANAGE)), None)
 
 
-def _notify(escalation: Escalation, people: list[User], level: int) -> None:
+def _notify(escalation: Escalation, people: list[User], level: int, worsened: dict | None = None) -> None:
+    """E-mail each person (worded in their language when the e-mail is rendered) and the chat."""
+    key = f"escalation:{escalation.pk}:level-{level}"
+    if worsened:
+        key = f"escalation:{escalation.pk}:worsened:{worsened['after']}"
     for person in people:
         EscalationRecipient.objects.get_or_create(escalation=escalation, user=person)
         email_queue(
             to=person,
             template="escalation",
             project=escalation.project,
-            key=f"escalation:{escalation.pk}:level-{level}",
-            context={"escalation": escalation, "second_notice": level > 1},
+            key=key,
+            context={"escalation": escalation, "second_notice": level > 1, "worsened": worsened},
         )
-    escalation_notify(escalation, level)
+    escalation_notify(escalation, level, worsened=worsened)
+
+
+def _plain(value) -> str:
+    """A magnitude as a key and a figure: 21, 12000, 12000.5."""
+    value = Decimal(value)
+    return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value.normalize())
 
 
 @transaction.atomic
@@ -61,14 +71,16 @@ def escalation_open(
         kind=kind,
         instance=detected.instance,
         automatic=automatic,
-        title=detected.title,
-        what_happened=detected.what_happened,
-        consequences=detected.consequences,
+        params=detected.params,
+        typed_title=detected.title,
+        typed_what_happened=detected.what_happened,
+        typed_consequences=detected.consequences,
         delay_days=detected.delay_days,
         extra_cost=Decimal(detected.extra_cost or 0),
         cost_of_delay_per_day=project.cost_of_delay_per_day,
         options=detected.options,
-        recommendation=detected.recommendation,
+        typed_recommendation=detected.recommendation,
+        notified_magnitude=None if detected.magnitude is None else Decimal(detected.magnitude),
         responsible=responsible or _responsible_pm(project),
     )
     _notify(escalation, leadership(project), level=1)
@@ -88,26 +100,31 @@ def escalation_raise(*, project: Project, by: User, kind: str, **facts) -> Escal
 class Evaluation:
     opened: list
     cleared: list
+    worsened: list = field(default_factory=list)
 
 
 def escalations_evaluate(*, project: Project) -> Evaluation:
-    """Open an escalation for each newly detected condition instance and resolve those whose
-    condition has cleared. Running it again changes nothing."""
+    """Open an escalation for each newly detected condition instance, bring the figures of those
+    still detected up to date (telling leadership again when one has grown materially), and
+    resolve those whose condition has cleared. Running it again changes nothing."""
     if project.status == Project.Status.CLOSED:
         return Evaluation([], [])
-    with translation.override(project.default_language):
-        detected = {
-            (condition.kind, item.instance): item
-            for condition in escalation_conditions
-            for item in condition.detect(project)
-        }
+    detected = {
+        (condition.kind, item.instance): item
+        for condition in escalation_conditions
+        for item in condition.detect(project)
+    }
     tracked = {
         (e.kind, e.instance): e
-        for e in Escalation.objects.filter(project=project, automatic=True, cleared_at__isnull=True)
+        for e in Escalation.objects.filter(project=project, automatic=True, cleared_at__isnull=True).select_related(
+            "project"
+        )
     }
-    opened = []
+    opened, worsened = [], []
     for key, item in detected.items():
         if key in tracked:
+            if _condition_followed(tracked[key], item):
+                worsened.append(tracked[key])
             continue
         try:
             opened.append(escalation_open(project=project, kind=key[0], detected=item, automatic=True))
@@ -116,7 +133,45 @@ def escalations_evaluate(*, project: Project) -> Evaluation:
     cleared = [e for key, e in tracked.items() if key not in detected]
     for escalation in cleared:
         _condition_cleared(escalation)
-    return Evaluation(opened, cleared)
+    return Evaluation(opened, cleared, worsened)
+
+
+@transaction.atomic
+def _condition_followed(escalation: Escalation, item: Detected) -> bool:
+    """Keep an escalation's facts and loss estimate those of its condition now. When the condition
+    has grown by its material step or more since leadership was last told, tell them again
+    ("worsened: 6 → 21 days"), reopening it if the PM had resolved it. Returns whether it worsened."""
+    updates = {}
+    if escalation.params != item.params:
+        updates["params"] = item.params
+    if escalation.delay_days != item.delay_days:
+        updates["delay_days"] = item.delay_days
+    extra_cost = Decimal(item.extra_cost or 0)
+    if escalation.extra_cost != extra_cost:
+        updates["extra_cost"] = extra_cost
+    magnitude = None if item.magnitude is None else Decimal(item.magnitude)
+    told = escalation.notified_magnitude
+    step = max(Decimal(item.material_step or 1), Decimal(1))
+    worse = magnitude is not None and told is not None and magnitude - told >= step
+    if magnitude is not None and (told is None or worse):
+        updates["notified_magnitude"] = magnitude
+    if worse and escalation.status == Escalation.Status.RESOLVED:
+        updates |= {
+            "status": Escalation.Status.OPEN,
+            "resolved_at": None,
+            "resolved_by": None,
+            "outcome": "",
+        }
+    if not updates:
+        return False
+    # Only while the escalation is still tracked: a concurrent evaluator may have cleared it.
+    if not Escalation.objects.filter(pk=escalation.pk, cleared_at__isnull=True).update(**updates):
+        return False
+    escalation.refresh_from_db()
+    if worse:
+        change = {"before": _plain(told), "after": _plain(magnitude), "unit": item.unit}
+        _notify(escalation, leadership(escalation.project), level=1, worsened=change)
+    return worse
 
 
 @transaction.atomic

@@ -376,11 +376,16 @@ def chat_outbox_sweep() -> list[int]:
 # --- The business events of this app ----------------------------------------------------------
 
 
-def escalation_notify(escalation, level: int) -> None:
+def escalation_notify(escalation, level: int, *, worsened: dict | None = None) -> None:
     project = escalation.project
+    fact = f"escalation:{escalation.pk}:level-{level}"
+    if worsened:
+        fact = f"escalation:{escalation.pk}:worsened:{worsened['after']}"
 
     def notice() -> ChatNotice:
         prefix = _("[Second notice]") + " " if level > 1 else ""
+        if worsened:
+            prefix = _("[Worsened]") + " "
         lines = [escalation.what_happened, _("Consequences: %(text)s") % {"text": escalation.consequences}]
         if escalation.delay_days:
             lines.append(_("Delay: %(days)s days") % {"days": escalation.delay_days})
@@ -395,9 +400,7 @@ def escalation_notify(escalation, level: int) -> None:
             link_text=_("Open the escalation"),
         )
 
-    chat_notify(
-        project=project, event=ChatEvent.ESCALATION, fact=f"escalation:{escalation.pk}:level-{level}", notice=notice
-    )
+    chat_notify(project=project, event=ChatEvent.ESCALATION, fact=fact, notice=notice)
 
 
 def status_report_notify(report, figures_of: Callable[[str], dict]) -> None:

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 ZERO = Decimal("0.00")
 
@@ -64,6 +65,8 @@ class Milestone(models.Model):
     forecast_date = models.DateField(_("forecast date"))
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
 
+    history = HistoricalRecords()  # who moved a forecast, when, from what to what
+
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
@@ -116,6 +119,8 @@ class BudgetLine(models.Model):
         _("forecast"), max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(0)]
     )
     funding = models.CharField(_("funding"), max_length=10, choices=Funding.choices, default=Funding.PENDING)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("budget line")

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from projects.core.models import Membership, Project, User
 from projects.escalations.services import escalations_evaluate_soon
@@ -16,6 +17,14 @@ from projects.notifications.outbox import email_queue
 from projects.plan.models import BudgetLine, Milestone, Phase, PlanBaseline, RebaselineRequest
 from projects.registry import DecisionProvider, Outcome, PendingDecision
 from projects.reporting.dashboard_cache import forget_dashboard
+
+
+def record_by(instance, by: User | None) -> None:
+    """Name who made the change in the object's history (a request's user is recorded anyway by
+    HistoryRequestMiddleware; this covers commands and tasks)."""
+    if by is not None:
+        instance._history_user = by
+
 
 # --- Phases and milestones ----------------------------------------------------------------------
 
@@ -45,6 +54,7 @@ def milestone_save(
     forecast_date: date,
     actual_date: date | None = None,
     baseline_date: date | None = None,
+    by: User | None = None,
 ) -> Milestone:
     """Create or update a milestone. Once the plan is baselined, an existing milestone's
     baseline date changes only through an approved rebaseline request (D-PLAN-5)."""
@@ -66,6 +76,7 @@ def milestone_save(
     milestone.forecast_date = forecast_date
     milestone.actual_date = actual_date
     milestone.full_clean()
+    record_by(milestone, by)
     milestone.save()
     forget_dashboard(project)
     escalations_evaluate_soon(project)
@@ -76,7 +87,7 @@ def milestone_save(
 
 
 @transaction.atomic
-def budget_update(*, project: Project, lines: dict[str, dict]) -> list[BudgetLine]:
+def budget_update(*, project: Project, lines: dict[str, dict], by: User | None = None) -> list[BudgetLine]:
     """Save the budget, one entry per category. Baselines are kept once the plan is baselined."""
     baselined = is_baselined(project)
     existing = {line.category: line for line in BudgetLine.objects.select_for_update().filter(project=project)}
@@ -94,6 +105,7 @@ def budget_update(*, project: Project, lines: dict[str, dict]) -> list[BudgetLin
         for name, value in values.items():
             setattr(line, name, value)
         line.full_clean()
+        record_by(line, by)
         line.save()
         saved.append(line)
     forget_dashboard(project)
@@ -204,11 +216,11 @@ def rebaseline_decide(
     milestones = list(Milestone.objects.select_for_update().filter(project=project, pk__in=proposed_dates))
     for milestone in milestones:
         milestone.baseline_date = proposed_dates[milestone.pk]
-    Milestone.objects.bulk_update(milestones, ["baseline_date"])
+    bulk_update_with_history(milestones, Milestone, ["baseline_date"], default_user=decided_by)
     lines = list(BudgetLine.objects.select_for_update().filter(project=project, category__in=proposed_budget))
     for line in lines:
         line.baseline = proposed_budget[line.category]
-    BudgetLine.objects.bulk_update(lines, ["baseline"])
+    bulk_update_with_history(lines, BudgetLine, ["baseline"], default_user=decided_by)
     forget_dashboard(project)
     request.baseline = PlanBaseline.objects.create(
         project=project,
@@ -221,6 +233,7 @@ def rebaseline_decide(
     request.status = RebaselineRequest.Status.APPROVED
     request.save()
     _announce_rebaseline(request)
+    escalations_evaluate_soon(project)
     return request
 
 
@@ -287,7 +300,13 @@ def rebaseline_decision_provider() -> DecisionProvider:
 
 @transaction.atomic
 def plan_apply_change_impact(
-    *, project: Project, milestones: list[Milestone], delay_days: int, cost: Decimal, category: str
+    *,
+    project: Project,
+    milestones: list[Milestone],
+    delay_days: int,
+    cost: Decimal,
+    category: str,
+    by: User | None = None,
 ) -> None:
     """An approved change moves the forecast of the milestones it affects and grows the budget
     forecast of its category; baselines stay as they are, so the slip becomes visible."""
@@ -296,9 +315,12 @@ def plan_apply_change_impact(
             project=project, pk__in=[m.pk for m in milestones], actual_date__isnull=True
         ):
             milestone.forecast_date += timedelta(days=delay_days)
+            record_by(milestone, by)
             milestone.save(update_fields=["forecast_date"])
     if cost:
         line, _created = BudgetLine.objects.select_for_update().get_or_create(project=project, category=category)
         line.forecast += cost
+        record_by(line, by)
         line.save(update_fields=["forecast"])
     forget_dashboard(project)
+    escalations_evaluate_soon(project)

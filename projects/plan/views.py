@@ -13,7 +13,11 @@ from projects.permissions import Capability, get_membership_for
 from projects.plan import selectors
 from projects.plan import services as services_plan
 from projects.plan.forms import ApprovalForm, BaselineForm, BudgetForm, MilestoneForm, PhaseForm, RebaselineRequestForm
+from projects.plan.history import history_entries
 from projects.plan.models import BudgetLine, Milestone, Phase, PlanBaseline, RebaselineRequest
+
+MILESTONE_HISTORY_FIELDS = ["name", "baseline_date", "forecast_date", "actual_date"]
+BUDGET_HISTORY_FIELDS = ["baseline", "committed", "actual", "forecast", "funding"]
 
 # --- Plan -----------------------------------------------------------------------------------------
 
@@ -56,14 +60,17 @@ def milestone_edit(request, code, pk=None):
     form = MilestoneForm(request.POST or None, instance=milestone, project=project, baseline_locked=locked)
     if request.method == "POST" and form.is_valid():
         try:
-            services_plan.milestone_save(project=project, milestone=milestone, **form.cleaned_data)
+            services_plan.milestone_save(project=project, milestone=milestone, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("Milestone saved."))
             return redirect("projects:plan", code=code)
     title = _("Edit milestone") if milestone else _("New milestone")
-    return edit_page(request, membership, form, "projects/plan_form.html", {"title": title})
+    extra = {"title": title}
+    if milestone is not None:
+        extra["history"] = history_entries(milestone.history.all(), MILESTONE_HISTORY_FIELDS)
+    return edit_page(request, membership, form, "projects/plan_form.html", extra)
 
 
 @require_POST
@@ -174,6 +181,11 @@ def budget(request, code):
         "membership": membership,
         "can_edit": membership.can(Capability.PLAN_EDIT),
         **selectors.budget_overview(project),
+        "history": history_entries(
+            BudgetLine.history.filter(project_id=project.pk),
+            BUDGET_HISTORY_FIELDS,
+            label=lambda record: record.get_category_display(),
+        ),
     }
     return render(request, "projects/budget.html", context)
 
@@ -188,7 +200,7 @@ def budget_edit(request, code):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            services_plan.budget_update(project=project, lines=form.cleaned_data)
+            services_plan.budget_update(project=project, lines=form.cleaned_data, by=request.user)
         except ValidationError as error:
             errors = error.messages
         else:

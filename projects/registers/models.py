@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from projects.permissions import Role
 
@@ -76,6 +77,9 @@ class Risk(models.Model):
     proximity = models.CharField(_("proximity"), max_length=10, choices=Proximity.choices, default=Proximity.QUARTER)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Who changed what, when (shown on the risk's page); the score follows from the scales.
+    history = HistoricalRecords(excluded_fields=["score", "updated_at"])
 
     class Meta:
         verbose_name = _("risk")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from projects.core.models import Membership, Project, User
 from projects.notifications.outbox import email_queue
 from projects.plan.models import Milestone, RebaselineRequest
+from projects.plan.services import record_by
 from projects.registers.models import (
     RequirementDocument,
     RequirementVersion,
@@ -24,11 +25,12 @@ from projects.reporting.dashboard_cache import forget_dashboard
 
 
 @transaction.atomic
-def risk_save(*, project: Project, risk: Risk | None = None, **fields) -> Risk:
+def risk_save(*, project: Project, risk: Risk | None = None, by: User | None = None, **fields) -> Risk:
     risk = risk or Risk(project=project)
     for name, value in fields.items():
         setattr(risk, name, value)
     risk.full_clean(exclude=["score"])
+    record_by(risk, by)
     risk.save()
     forget_dashboard(project)
     return risk

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from projects.core.forms import add_errors
 from projects.core.views import edit_page
 from projects.permissions import Capability, get_membership_for
+from projects.plan.history import history_entries
 from projects.registers import exports, selectors
 from projects.registers import services as services_registers
 from projects.registers.forms import (
@@ -24,6 +25,18 @@ from projects.registers.forms import (
 from projects.registers.models import RequirementDocument, RequirementVersion, Risk, SetbackReview, TrainingSession
 
 # --- Risks ----------------------------------------------------------------------------------------
+
+RISK_HISTORY_FIELDS = [
+    "title",
+    "description",
+    "probability",
+    "impact",
+    "response",
+    "mitigation",
+    "trigger",
+    "proximity",
+    "status",
+]
 
 
 def risks(request, code):
@@ -52,14 +65,17 @@ def risk_edit(request, code, pk=None):
     form = RiskForm(request.POST or None, instance=risk, project=project)
     if request.method == "POST" and form.is_valid():
         try:
-            services_registers.risk_save(project=project, risk=risk, **form.cleaned_data)
+            services_registers.risk_save(project=project, risk=risk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("Risk saved."))
             return redirect("projects:risks", code=code)
     title = _("Edit risk") if risk else _("New risk")
-    return edit_page(request, membership, form, "projects/plan_form.html", {"title": title, "back": "projects:risks"})
+    extra = {"title": title, "back": "projects:risks"}
+    if risk is not None:
+        extra["history"] = history_entries(risk.history.all(), RISK_HISTORY_FIELDS)
+    return edit_page(request, membership, form, "projects/plan_form.html", extra)
 
 
 # --- Requirements sign-off ------------------------------------------------------------------------

@@ -325,7 +325,13 @@ def portfolio(user, language: str) -> dict:
             escalation__project__in=ids,
         )
         .select_related("escalation", "escalation__project")
-        .only("escalation__title", "escalation__project__code")
+        .only(
+            "escalation__kind",
+            "escalation__automatic",
+            "escalation__params",
+            "escalation__typed_title",
+            "escalation__project__code",
+        )
         .order_by("-escalation__opened_at")[:20]
     )
     decisions = list(

@@ -1,6 +1,8 @@
 """The status report's sections owned by `projects`: schedule, budget, decisions, escalations,
 the next steering meeting. The rules are written down in docs/status-rules.md."""
 
+import datetime
+import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +16,15 @@ from projects.escalations.models import Escalation
 from projects.plan.models import BudgetLine, Milestone
 from projects.registry import AMBER, GREEN, RED, ReportSection, pending_decisions
 from projects.steering.models import Meeting
+
+
+def period_bounds(project, start, end) -> tuple[datetime.datetime, datetime.datetime]:
+    """The report's days [start, end] as instants [start 00:00, the day after end 00:00) in the
+    project's time zone: counts of events in the period compare timestamps with these."""
+    zone = zoneinfo.ZoneInfo(project.time_zone)
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(end + timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return since, until
 
 
 def schedule(project, start, end) -> dict:
