@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -679,6 +680,24 @@ def foreign_id_role(case):
     return Role.PM if Role.PM in case.allowed else sorted(case.allowed)[0]
 
 
+class _PdfOncePerDocument:
+    """weasyprint.HTML for the matrix: each distinct document is converted once. Every allowed role
+    gets the same minutes or end-project report, so the matrix still runs each view and renders each
+    page, but pays for one conversion per document instead of one per role (the PDFs themselves are
+    tested in closure's and steering's tests)."""
+
+    real = None
+    converted: dict[str, bytes] = {}
+
+    def __init__(self, string):
+        self.string = string
+
+    def write_pdf(self):
+        if self.string not in self.converted:
+            self.converted[self.string] = self.real(string=self.string).write_pdf()
+        return self.converted[self.string]
+
+
 class MatrixChecks:
     """The checks of one area's `cases`, on a conftest.Team built once for the class.
 
@@ -695,6 +714,11 @@ class MatrixChecks:
         cls.private_media = Path(tempfile.mkdtemp(prefix="crmgov-matrix-"))
         cls.addClassCleanup(shutil.rmtree, cls.private_media, ignore_errors=True)
         cls.enterClassContext(override_settings(PRIVATE_MEDIA_ROOT=cls.private_media))
+        import weasyprint
+
+        _PdfOncePerDocument.real = _PdfOncePerDocument.real or weasyprint.HTML
+        cls.enterClassContext(mock.patch("weasyprint.HTML", _PdfOncePerDocument))
+        cls.addClassCleanup(_PdfOncePerDocument.converted.clear)
         super().setUpClass()
 
     @classmethod
