@@ -13,6 +13,7 @@ The Case lists and their kwargs functions (which take a conftest.Team) are also 
 test_api_authorization, test_csrf_csp, test_forms_fuzz and closure's test_read_only.
 """
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -698,14 +699,13 @@ class _PdfOncePerDocument:
         return self.converted[self.string]
 
 
-class MatrixChecks:
-    """The checks of one area's `cases`, on a conftest.Team built once for the class.
-
-    Each check is a subTest naming the URL, the method and who asked; each request runs in a
-    savepoint that is rolled back, so what one allowed POST changes no later check sees."""
+class AreaTestData:
+    """For a TestCase over one area's `cases`: a conftest.Team and every case's objects, built once
+    for the class (setUpTestData); `kwargs[i]` and `foreign_kwargs[i]` go with `cases[i]`. Check
+    each case in a subTest and inside `rolled_back()`, so what one request changes the next does
+    not see. Also used by test_csrf_csp, test_forms_fuzz and closure's test_read_only."""
 
     cases: list[Case] = []
-    ALLOWED_POST = frozenset({200, 302, 400})
 
     @classmethod
     def setUpClass(cls):
@@ -736,12 +736,16 @@ class MatrixChecks:
         client.force_login(user)
         return client
 
+    @contextlib.contextmanager
+    def rolled_back(self):
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+
     def request(self, client, case, kwargs, method=None):
         url = reverse(case.url_name, kwargs=kwargs)
-        with transaction.atomic():
-            response = client.get(url) if (method or case.method) == "GET" else client.post(url, {})
-            transaction.set_rollback(True)
-        return response
+        with self.rolled_back():
+            return client.get(url) if (method or case.method) == "GET" else client.post(url, {})
 
     def check(self, response, expected, case, who):
         self.assertIn(
@@ -749,6 +753,13 @@ class MatrixChecks:
             expected,
             f"{case.method} {case.url_name} as {who}: {response.status_code}, expected {sorted(expected)}",
         )
+
+
+class MatrixChecks(AreaTestData):
+    """The authorization checks of one area's cases: each a subTest naming the URL, the method and
+    who asked."""
+
+    ALLOWED_POST = frozenset({200, 302, 400})
 
     def test_each_role_gets_the_page_or_403(self):
         for role in Role:
@@ -791,50 +802,54 @@ class PageMatrixChecks(MatrixChecks):
                 self.assertTrue(response.url.startswith(login), f"{case.method} {case.url_name}: {response.url}")
 
 
+# The areas the matrix and the other per-URL tests split the cases into: each has its own team
+# and objects (starting closure changes the project, so closure has two).
+AREAS = {
+    "ProjectAndIssue": CORE_CASES + ISSUE_CASES + CALENDAR_CASES,
+    "ChangeEscalationAndReport": CHANGE_CASES + ESCALATION_CASES + STATUS_REPORT_CASES + CHAT_IMPORT_EXPORT_CASES,
+    "PlanAndRegisters": PLAN_CASES,
+    "Steering": STEERING_CASES,
+    "ClosureNotStarted": CLOSURE_START_CASES,
+    "Closure": CLOSURE_CASES,
+}
+
+
 # One xdist group per class: `make test` (--dist loadgroup) sends each class whole to one worker, so
 # its team is built once, and the classes (each a few seconds to a few tens) share out over workers.
 @pytest.mark.xdist_group("authz-issues")
 class TestProjectAndIssueMatrix(PageMatrixChecks, TestCase):
-    cases = CORE_CASES + ISSUE_CASES + CALENDAR_CASES
+    cases = AREAS["ProjectAndIssue"]
 
 
 @pytest.mark.xdist_group("authz-changes")
 class TestChangeEscalationAndReportMatrix(PageMatrixChecks, TestCase):
-    cases = CHANGE_CASES + ESCALATION_CASES + STATUS_REPORT_CASES + CHAT_IMPORT_EXPORT_CASES
+    cases = AREAS["ChangeEscalationAndReport"]
 
 
 @pytest.mark.xdist_group("authz-plan")
 class TestPlanAndRegistersMatrix(PageMatrixChecks, TestCase):
-    cases = PLAN_CASES
+    cases = AREAS["PlanAndRegisters"]
 
 
 @pytest.mark.xdist_group("authz-steering")
 class TestSteeringMatrix(PageMatrixChecks, TestCase):
-    cases = STEERING_CASES
+    cases = AREAS["Steering"]
 
 
 @pytest.mark.xdist_group("authz-closure-start")
 class TestClosureNotStartedMatrix(PageMatrixChecks, TestCase):
-    cases = CLOSURE_START_CASES
+    cases = AREAS["ClosureNotStarted"]
 
 
 @pytest.mark.xdist_group("authz-closure")
 class TestClosureMatrix(PageMatrixChecks, TestCase):
-    cases = CLOSURE_CASES
+    cases = AREAS["Closure"]
 
 
-def test_the_matrix_classes_cover_every_case_once():
-    in_classes = [
-        case
-        for matrix in (
-            TestProjectAndIssueMatrix,
-            TestChangeEscalationAndReportMatrix,
-            TestPlanAndRegistersMatrix,
-            TestSteeringMatrix,
-            TestClosureNotStartedMatrix,
-            TestClosureMatrix,
-        )
-        for case in matrix.cases
-    ]
-    assert sorted(map(_case_id, in_classes)) == sorted(map(_case_id, PROJECT_CASES))
+def test_the_areas_cover_every_case_once():
+    in_areas = [case for cases in AREAS.values() for case in cases]
+    assert sorted(map(_case_id, in_areas)) == sorted(map(_case_id, PROJECT_CASES))
     assert len(set(map(_case_id, PROJECT_CASES))) == len(PROJECT_CASES)
+    matrix = [TestProjectAndIssueMatrix, TestChangeEscalationAndReportMatrix, TestPlanAndRegistersMatrix]
+    matrix += [TestSteeringMatrix, TestClosureNotStartedMatrix, TestClosureMatrix]
+    assert [test.cases for test in matrix] == list(AREAS.values())
