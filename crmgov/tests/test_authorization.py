@@ -16,12 +16,14 @@ test_api_authorization, test_csrf_csp, test_forms_fuzz and closure's test_read_o
 import contextlib
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -714,6 +716,9 @@ class AreaTestData:
         cls.private_media = Path(tempfile.mkdtemp(prefix="crmgov-matrix-"))
         cls.addClassCleanup(shutil.rmtree, cls.private_media, ignore_errors=True)
         cls.enterClassContext(override_settings(PRIVATE_MEDIA_ROOT=cls.private_media))
+        # Like conftest's _own_cache for each test: the class's own key space on a shared Redis.
+        caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+        cls.enterClassContext(override_settings(CACHES=caches))
         import weasyprint
 
         _PdfOncePerDocument.real = _PdfOncePerDocument.real or weasyprint.HTML
