@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test install migrate messages demo vendor lint check-python faults soak faults-app bench bench-cpu seed-scale
+.PHONY: run test test-fast install migrate messages demo vendor lint check-python faults soak faults-app bench bench-cpu seed-scale
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -17,6 +17,9 @@ run: install migrate messages demo ## set up everything and start web + worker +
 
 test: install messages ## the whole test suite, on two cores
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: install messages ## for local work: no browser tests, nothing marked slow
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e and not slow"
 
 install: $(VENV)/.installed
 

@@ -76,17 +76,19 @@ def fetch_raise(monkeypatch):
     monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", FETCH_RAISE)
 
 
+def create_user(email=None, **fields):
+    """A user with the test password; also for class-level data (`Team(create_user)` in setUpTestData)."""
+    from projects.core.models import User
+
+    fields.setdefault("full_name", "测试用户")
+    fields.setdefault("language", "en")
+    email = email or f"person{next(_emails)}@example.com"
+    return User.objects.create_user(email, "password-123", **fields)
+
+
 @pytest.fixture
 def make_user(db):
-    def make(email=None, **fields):
-        from projects.core.models import User
-
-        fields.setdefault("full_name", "测试用户")
-        fields.setdefault("language", "en")
-        email = email or f"person{next(_emails)}@example.com"
-        return User.objects.create_user(email, "password-123", **fields)
-
-    return make
+    return create_user
 
 
 class Team:

@@ -4,11 +4,11 @@ for its members, and no reminder goes out for it (D-CL-5)."""
 import datetime
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from crmgov.tests.test_authorization import PROJECT_CASES
+from crmgov.tests.test_authorization import AREAS, PROJECT_CASES, AreaTestData
 from issues.tasks import dispatch_daily_mail
 from projects.core.models import Project
 from projects.notifications.models import OutboundEmail
@@ -42,24 +42,62 @@ def _close(team):
     Project.objects.filter(pk=team.project.pk).update(status=Project.Status.CLOSED)
 
 
-@pytest.mark.parametrize("case", [c for c in PROJECT_CASES if c.method == "POST"], ids=_case_id)
-def test_every_write_url_refuses_a_closed_project(team, case):
-    client = Client()
-    client.force_login(team.user(_allowed_role(case)))
-    kwargs = case.kwargs(team)
-    _close(team)
-    response = client.post(reverse(case.url_name, kwargs=kwargs), {})
-    assert response.status_code == 403
+class ClosedProjectChecks(AreaTestData):
+    """An area's URLs once the project is closed, each as a role that may use it (team built once)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        _close(cls.team)
+
+    def test_every_write_url_refuses_a_closed_project(self):
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            if case.method == "POST":
+                role = _allowed_role(case)
+                with self.subTest(url=case.url_name, method=case.method, role=role.value):
+                    response = self.request(self.client_for(self.team.user(role)), case, kwargs)
+                    self.check(response, {403}, case, role.value)
+
+    def test_every_page_stays_readable_for_members_of_a_closed_project(self):
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            if case.method == "GET":
+                role = _allowed_role(case)
+                with self.subTest(url=case.url_name, method=case.method, role=role.value):
+                    response = self.request(self.client_for(self.team.user(role)), case, kwargs)
+                    self.check(response, {403 if case.url_name in FORM_PAGES else 200}, case, role.value)
 
 
-@pytest.mark.parametrize("case", [c for c in PROJECT_CASES if c.method == "GET"], ids=_case_id)
-def test_every_page_stays_readable_for_members_of_a_closed_project(team, case):
-    client = Client()
-    client.force_login(team.user(_allowed_role(case)))
-    kwargs = case.kwargs(team)
-    _close(team)
-    response = client.get(reverse(case.url_name, kwargs=kwargs))
-    assert response.status_code == (403 if case.url_name in FORM_PAGES else 200)
+# One class per area of the authorization matrix (its team and objects built once).
+@pytest.mark.xdist_group("read-only-issues")
+class TestProjectAndIssueClosed(ClosedProjectChecks, TestCase):
+    cases = AREAS["ProjectAndIssue"]
+
+
+@pytest.mark.xdist_group("read-only-changes")
+class TestChangeEscalationAndReportClosed(ClosedProjectChecks, TestCase):
+    cases = AREAS["ChangeEscalationAndReport"]
+
+
+@pytest.mark.xdist_group("read-only-plan")
+class TestPlanAndSteeringClosed(ClosedProjectChecks, TestCase):
+    cases = AREAS["PlanAndRegisters"] + AREAS["Steering"]
+
+
+@pytest.mark.xdist_group("read-only-closure")
+class TestClosureNotStartedClosed(ClosedProjectChecks, TestCase):
+    cases = AREAS["ClosureNotStarted"]
+
+
+@pytest.mark.xdist_group("read-only-closure")
+class TestClosureClosed(ClosedProjectChecks, TestCase):
+    cases = AREAS["Closure"]
+
+
+def test_every_case_is_checked_on_a_closed_project():
+    classes = [TestProjectAndIssueClosed, TestChangeEscalationAndReportClosed, TestPlanAndSteeringClosed]
+    classes += [TestClosureNotStartedClosed, TestClosureClosed]
+    checked = sorted(_case_id(case) for test in classes for case in test.cases)
+    assert checked == sorted(map(_case_id, PROJECT_CASES))
 
 
 def test_the_refusal_says_the_project_is_closed_and_hides_the_buttons(team):

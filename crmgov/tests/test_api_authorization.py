@@ -6,6 +6,7 @@ the login page). test_authorization.test_every_url_is_in_the_matrix also reads A
 """
 
 import pytest
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from crmgov.tests.test_authorization import (
@@ -16,6 +17,7 @@ from crmgov.tests.test_authorization import (
     LEADERSHIP,
     READ_ESCALATIONS,
     Case,
+    MatrixChecks,
     _change_kwargs,
     _escalation_kwargs,
     _foreign_escalation_kwargs,
@@ -65,61 +67,40 @@ API_SITE_URLS = {
 }
 
 
-def _request(client, case, kwargs):
-    url = reverse(case.url_name, kwargs=kwargs)
-    return client.get(url) if case.method == "GET" else client.post(url, {})
+@pytest.mark.xdist_group("authz-api")
+class TestApiMatrix(MatrixChecks, TestCase):
+    """Every API case with every role, an outsider, a member of another project, no token and a
+    revoked token; the team, its objects and one token per person built once (MatrixChecks)."""
 
+    cases = API_CASES
+    ALLOWED_POST = frozenset({200, 201, 400})
 
-def _case_id(case):
-    return f"{case.method} {case.url_name}"
+    @classmethod
+    def setUpTestData(cls):
+        from projects.api.services import api_token_create, api_token_revoke
 
+        super().setUpTestData()
+        people = [cls.team.user(role) for role in Role] + [cls.team.outsider, cls.team.other_membership.user]
+        cls.secrets = {user.pk: api_token_create(user=user, name="test")[1] for user in people}
+        token, cls.revoked_secret = api_token_create(user=cls.team.user(Role.PM), name="old")
+        api_token_revoke(token=token)
 
-@pytest.mark.parametrize("case", API_CASES, ids=_case_id)
-@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
-def test_member_gets_the_resource_or_403_by_role(api_client, team, case, role):
-    response = _request(api_client(team.user(role)), case, case.kwargs(team))
-    if role in case.hidden_from:
-        assert response.status_code == 404
-    elif role in case.allowed and case.method == "GET":
-        assert response.status_code == 200
-    elif role in case.allowed:  # an empty POST: refused as invalid, or done
-        assert response.status_code in {200, 201, 400}, response.content
-    else:
-        assert response.status_code == 403
+    def client_for(self, user):
+        return Client(HTTP_AUTHORIZATION=f"Bearer {self.secrets[user.pk]}")
 
+    def test_anonymous_gets_401(self):
+        client = Client()
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            with self.subTest(url=case.url_name, method=case.method, role="anonymous"):
+                response = self.request(client, case, kwargs)
+                self.check(response, {401}, case, "anonymous")
+                self.assertTrue(response["WWW-Authenticate"].startswith("Bearer"), case.url_name)
 
-@pytest.mark.parametrize("case", API_CASES, ids=_case_id)
-def test_outsider_gets_404(api_client, team, case):
-    assert _request(api_client(team.outsider), case, case.kwargs(team)).status_code == 404
-
-
-@pytest.mark.parametrize("case", API_CASES, ids=_case_id)
-def test_member_of_another_project_gets_404(api_client, team, case):
-    assert _request(api_client(team.other_membership.user), case, case.kwargs(team)).status_code == 404
-
-
-@pytest.mark.parametrize("case", [c for c in API_CASES if c.foreign_kwargs], ids=_case_id)
-def test_another_projects_object_id_gets_404_even_for_the_pm(api_client, team, case):
-    allowed = Role.PM if Role.PM in case.allowed else sorted(case.allowed)[0]
-    assert _request(api_client(team.user(allowed)), case, case.foreign_kwargs(team)).status_code == 404
-
-
-@pytest.mark.parametrize("case", API_CASES, ids=_case_id)
-def test_anonymous_gets_401(client, team, case):
-    response = _request(client, case, case.kwargs(team))
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith("Bearer")
-
-
-@pytest.mark.parametrize("case", API_CASES, ids=_case_id)
-def test_revoked_token_gets_401(client, team, case):
-    from projects.api.services import api_token_create, api_token_revoke
-
-    token, secret = api_token_create(user=team.user(Role.PM), name="old")
-    api_token_revoke(token=token)
-    url = reverse(case.url_name, kwargs=case.kwargs(team))
-    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
-    assert response.status_code == 401
+    def test_revoked_token_gets_401(self):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {self.revoked_secret}")
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            with self.subTest(url=case.url_name, method="GET", role="revoked token"):
+                self.check(self.request(client, case, kwargs, method="GET"), {401}, case, "a revoked token")
 
 
 def test_site_api_urls_need_authentication(client, db):

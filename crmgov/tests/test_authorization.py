@@ -4,14 +4,31 @@ Rules (ARCHITECTURE.md): anonymous → 302 to the login page; a member whose rol
 lacks the capability → 403; anyone outside the project, including a member of
 another project guessing ids → 404. A URL missing from the matrix fails
 `test_every_url_is_in_the_matrix`, so no view ships unchecked.
+
+The matrix runs as a few Django test classes (one per area, see the end of the file), each building
+its team and objects once (setUpTestData) and checking its URLs with every role, an outsider, a
+member of another project and an anonymous user, one subTest each. Every request runs in a
+savepoint rolled back afterwards, so a POST that succeeds changes nothing for the next check.
+The Case lists and their kwargs functions (which take a conftest.Team) are also read by
+test_api_authorization, test_csrf_csp, test_forms_fuzz and closure's test_read_only.
 """
 
+import contextlib
+import shutil
+import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conftest import Team, create_user
 from projects.permissions import Role
 from projects.tests.factories import plan_objects
 
@@ -40,7 +57,7 @@ def _foreign_member_kwargs(team):
     return {"code": team.project.code, "pk": team.other_membership.pk}
 
 
-PROJECT_CASES = [
+CORE_CASES = [
     Case("projects:detail", "GET", EVERYONE),
     Case("projects:edit", "GET", PM_ONLY),
     Case("projects:edit", "POST", PM_ONLY),
@@ -98,40 +115,60 @@ def _foreign_screenshot_kwargs(team):
     return {**_issue_kwargs(team), "pk": team.foreign_screenshot.pk}
 
 
-def _article_kwargs(team):
+def _once(team, name, make):
+    """`make()` the first time, then the same object: the matrix builds each object once per team."""
+    if not hasattr(team, name):
+        setattr(team, name, make())
+    return getattr(team, name)
+
+
+def _article(project):
     from issues.models import Article
 
-    article = Article.objects.create(project=team.project, title="t", symptom="s", cause="c", solution="s")
-    return {"code": team.project.code, "pk": article.pk}
+    return Article.objects.create(project=project, title="t", symptom="s", cause="c", solution="s")
+
+
+def _article_kwargs(team):
+    return {"code": team.project.code, "pk": _once(team, "article", lambda: _article(team.project)).pk}
 
 
 def _foreign_article_kwargs(team):
-    from issues.models import Article
+    return {"code": team.project.code, "pk": _once(team, "foreign_article", lambda: _article(team.other_project)).pk}
 
-    article = Article.objects.create(project=team.other_project, title="t", symptom="s", cause="c", solution="s")
-    return {"code": team.project.code, "pk": article.pk}
+
+def _module(project):
+    from issues.models import Module
+
+    return Module.objects.create(project=project, name="客户")
 
 
 def _module_kwargs(team):
-    from issues.models import Module
-
-    return {"code": team.project.code, "pk": Module.objects.create(project=team.project, name="客户").pk}
+    return {"code": team.project.code, "pk": _once(team, "module", lambda: _module(team.project)).pk}
 
 
 def _foreign_module_kwargs(team):
-    from issues.models import Module
+    return {"code": team.project.code, "pk": _once(team, "foreign_module", lambda: _module(team.other_project)).pk}
 
-    return {"code": team.project.code, "pk": Module.objects.create(project=team.other_project, name="客户").pk}
+
+def _resolved_issue(team):
+    """A second issue, resolved (the first stays new for the other cases)."""
+    from issues import services
+
+    pm = team.user(Role.PM)
+    issue = services.issue_create(
+        project=team.project,
+        reporter=team.user(Role.KEY_USER),
+        report=None,
+        draft=services.IssueDraft(title="已解决", description="x", severity="low"),
+    )
+    services.issue_analyse(issue=issue, by=pm, context="c", likely_cause="l", category="user_error")
+    services.issue_resolve(issue=issue, by=pm, cause="c", fix="f")
+    return issue
 
 
 def _resolved_issue_kwargs(team):
-    from issues import services
-
-    issue = _issue(team)
-    pm = team.user(Role.PM)
-    services.issue_analyse(issue=issue, by=pm, context="c", likely_cause="l", category="user_error")
-    services.issue_resolve(issue=issue, by=pm, cause="c", fix="f")
-    return _issue_kwargs(team)
+    _issue(team)
+    return {"code": team.project.code, "number": _once(team, "resolved_issue", lambda: _resolved_issue(team)).number}
 
 
 # A role without the capability gets 403 before any object is looked up; a role with it
@@ -178,8 +215,6 @@ ISSUE_CASES = [
     Case("issues:module_edit", "POST", PM_ONLY, _module_kwargs, _foreign_module_kwargs),
 ]
 
-PROJECT_CASES += ISSUE_CASES
-
 
 # --- changes ----------------------------------------------------------------
 def _change_kwargs(team):
@@ -208,7 +243,6 @@ CHANGE_CASES = [
     Case("changes:action", "POST", CONSULTANT, _change_action_kwargs),
 ]
 
-PROJECT_CASES += CHANGE_CASES
 
 # Daily-report compliance and the working-day calendar.
 COMPLIANCE_READERS = frozenset({Role.SPONSOR, Role.EXECUTIVE, Role.STEERING, Role.PM})
@@ -236,7 +270,7 @@ def _foreign_calendar_day_kwargs(team):
     return {"code": team.project.code, "day": "2026-10-02"}
 
 
-PROJECT_CASES += [
+CALENDAR_CASES = [
     Case("issues:compliance", "GET", COMPLIANCE_READERS),
     Case("issues:calendar", "GET", PM_ONLY),
     Case("issues:calendar_day", "POST", PM_ONLY),
@@ -258,14 +292,16 @@ def _escalation(team, project):
 
 
 def _escalation_kwargs(team):
-    return {"code": team.project.code, "pk": _escalation(team, team.project).pk}
+    escalation = _once(team, "escalation", lambda: _escalation(team, team.project))
+    return {"code": team.project.code, "pk": escalation.pk}
 
 
 def _foreign_escalation_kwargs(team):
-    return {"code": team.project.code, "pk": _escalation(team, team.other_project).pk}
+    escalation = _once(team, "foreign_escalation", lambda: _escalation(team, team.other_project))
+    return {"code": team.project.code, "pk": escalation.pk}
 
 
-PROJECT_CASES += [
+ESCALATION_CASES = [
     Case("projects:escalations", "GET", READ_ESCALATIONS),
     Case("projects:escalation_raise", "GET", PM_ONLY),
     Case("projects:escalation_raise", "POST", PM_ONLY),
@@ -298,7 +334,7 @@ def _foreign_report_kwargs(team):
     return {"code": team.project.code, "pk": report.pk}
 
 
-PROJECT_CASES += [
+STATUS_REPORT_CASES = [
     Case("projects:status_reports", "GET", READ_ESCALATIONS),
     Case("projects:status_report", "GET", READ_ESCALATIONS, _report_kwargs, _foreign_report_kwargs),
     Case("projects:status_report", "POST", PM_ONLY, _report_kwargs, _foreign_report_kwargs),
@@ -398,6 +434,8 @@ PLAN_CASES = [
     Case("projects:setback_detail", "GET", EVERYONE, *_pk("review")),
     Case("projects:setback_action_add", "POST", PM_ONLY, *_pk("review")),
     Case("projects:setback_send", "POST", PM_ONLY, *_pk("review")),
+]
+STEERING_CASES = [
     Case("projects:committee", "GET", LEADERSHIP_AND_PM),
     Case("projects:committee_member_add", "POST", PM_ONLY),
     Case("projects:committee_member_remove", "POST", PM_ONLY, *_pk("committee_member")),
@@ -418,7 +456,6 @@ PLAN_CASES = [
     Case("projects:meeting_close", "POST", PM_ONLY, *_pk("meeting")),
     Case("projects:action_item_status", "POST", PM_ONLY, *_pk("action")),
 ]
-PROJECT_CASES += PLAN_CASES
 
 
 # --- chat notifications, member import, register exports ---------------------------------------
@@ -435,11 +472,14 @@ def _chat_webhook(project):
 
 
 WEBHOOK = (
-    lambda team: {"code": team.project.code, "pk": _chat_webhook(team.project).pk},
-    lambda team: {"code": team.project.code, "pk": _chat_webhook(team.other_project).pk},
+    lambda team: {"code": team.project.code, "pk": _once(team, "webhook", lambda: _chat_webhook(team.project)).pk},
+    lambda team: {
+        "code": team.project.code,
+        "pk": _once(team, "foreign_webhook", lambda: _chat_webhook(team.other_project)).pk,
+    },
 )
 
-PROJECT_CASES += [
+CHAT_IMPORT_EXPORT_CASES = [
     Case("projects:chat_webhooks", "GET", PM_ONLY),
     Case("projects:chat_webhooks", "POST", PM_ONLY),
     Case("projects:chat_webhook_edit", "GET", PM_ONLY, *WEBHOOK),
@@ -474,55 +514,8 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"URLs without an authorization rule: {sorted(missing)}"
 
 
-def _request(client, case, kwargs):
-    url = reverse(case.url_name, kwargs=kwargs)
-    return client.get(url) if case.method == "GET" else client.post(url, {})
-
-
 def _case_id(case):
     return f"{case.method} {case.url_name}"
-
-
-@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
-@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
-def test_member_gets_the_page_or_403_by_role(client, team, case, role):
-    client.force_login(team.user(role))
-    response = _request(client, case, case.kwargs(team))
-    if role in case.hidden_from:
-        assert response.status_code == 404
-    elif role in case.allowed and case.method == "GET":
-        assert response.status_code == 200
-    elif role in case.allowed:  # an empty POST: refused as invalid, or done
-        assert response.status_code in {200, 302, 400}, response.status_code
-    else:
-        assert response.status_code == 403
-
-
-@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
-def test_outsider_gets_404(client, team, case):
-    client.force_login(team.outsider)
-    assert _request(client, case, case.kwargs(team)).status_code == 404
-
-
-@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
-def test_member_of_another_project_gets_404(client, team, case):
-    client.force_login(team.other_membership.user)
-    assert _request(client, case, case.kwargs(team)).status_code == 404
-
-
-@pytest.mark.parametrize("case", [c for c in PROJECT_CASES if c.foreign_kwargs], ids=_case_id)
-def test_another_projects_object_id_gets_404_even_for_the_pm(client, team, case):
-    # The PM, or for what the PM may not do (deciding, signing), a role that may.
-    allowed = Role.PM if Role.PM in case.allowed else sorted(case.allowed)[0]
-    client.force_login(team.user(allowed))
-    assert _request(client, case, case.foreign_kwargs(team)).status_code == 404
-
-
-@pytest.mark.parametrize("case", PROJECT_CASES, ids=_case_id)
-def test_anonymous_is_sent_to_login(client, team, case):
-    response = _request(client, case, case.kwargs(team))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
 
 
 def test_ended_member_gets_404(client, team):
@@ -618,9 +611,16 @@ def _closure_pk(name):
     )
 
 
-CLOSURE_CASES = [
+# On a project whose closure has not started (its own test class: starting closure changes the project).
+CLOSURE_START_CASES = [
     Case("closure:overview", "GET", EVERYONE),
     Case("closure:start", "POST", PM_ONLY),
+    Case("closure:report_pdf", "GET", EVERYONE),
+    Case("closure:lesson_create", "GET", EVERYONE),
+    Case("closure:lesson_create", "POST", EVERYONE),
+]
+
+CLOSURE_CASES = [
     Case("closure:successor_set", "POST", PM_ONLY, _closure_kwargs),
     Case("closure:waive", "POST", SPONSOR_ONLY, _closure_kwargs),
     Case("closure:sign", "POST", SPONSOR_ONLY, _closure_kwargs),
@@ -648,8 +648,213 @@ CLOSURE_CASES = [
     Case("closure:improvement_edit", "POST", PM_ONLY, *_closure_pk("improvement")),
     Case("closure:improvement_review", "POST", CONSULTANT, _closure_kwargs),
     Case("closure:report", "GET", EVERYONE, _closure_kwargs),
-    Case("closure:report_pdf", "GET", EVERYONE),
-    Case("closure:lesson_create", "GET", EVERYONE),
-    Case("closure:lesson_create", "POST", EVERYONE),
 ]
-PROJECT_CASES += CLOSURE_CASES
+
+
+PROJECT_CASES = [
+    *CORE_CASES,
+    *ISSUE_CASES,
+    *CHANGE_CASES,
+    *CALENDAR_CASES,
+    *ESCALATION_CASES,
+    *STATUS_REPORT_CASES,
+    *PLAN_CASES,
+    *STEERING_CASES,
+    *CHAT_IMPORT_EXPORT_CASES,
+    *CLOSURE_START_CASES,
+    *CLOSURE_CASES,
+]
+
+
+# --- the matrix: a few test classes, each building its team and objects once -------------------
+def expected_statuses(case, role, allowed_post=frozenset({200, 302, 400})):
+    """What `role` must get from `case`: a role with the capability that cannot see the object
+    (the consultant and an issue not forwarded to them) 404; with it, the page (an empty POST is
+    refused as invalid, or done); without it, 403 before any object is looked up."""
+    if role in case.hidden_from:
+        return {404}
+    if role in case.allowed:
+        return {200} if case.method == "GET" else set(allowed_post)
+    return {403}
+
+
+def foreign_id_role(case):
+    """The PM, or for what the PM may not do (deciding, signing), a role that may."""
+    return Role.PM if Role.PM in case.allowed else sorted(case.allowed)[0]
+
+
+class _PdfOncePerDocument:
+    """weasyprint.HTML for the matrix: each distinct document is converted once. Every allowed role
+    gets the same minutes or end-project report, so the matrix still runs each view and renders each
+    page, but pays for one conversion per document instead of one per role (the PDFs themselves are
+    tested in closure's and steering's tests)."""
+
+    real = None
+    converted: dict[str, bytes] = {}
+
+    def __init__(self, string):
+        self.string = string
+
+    def write_pdf(self):
+        if self.string not in self.converted:
+            self.converted[self.string] = self.real(string=self.string).write_pdf()
+        return self.converted[self.string]
+
+
+class AreaTestData:
+    """For a TestCase over one area's `cases`: a conftest.Team and every case's objects, built once
+    for the class (setUpTestData); `kwargs[i]` and `foreign_kwargs[i]` go with `cases[i]`. Check
+    each case in a subTest and inside `rolled_back()`, so what one request changes the next does
+    not see. Also used by test_csrf_csp, test_forms_fuzz and closure's test_read_only."""
+
+    cases: list[Case] = []
+
+    @classmethod
+    def setUpClass(cls):
+        # Files written while the class's objects are built (screenshots' documents, requirement
+        # versions) must outlive one test: a directory for the class, not conftest's per-test one.
+        cls.private_media = Path(tempfile.mkdtemp(prefix="crmgov-matrix-"))
+        cls.addClassCleanup(shutil.rmtree, cls.private_media, ignore_errors=True)
+        cls.enterClassContext(override_settings(PRIVATE_MEDIA_ROOT=cls.private_media))
+        # Like conftest's _own_cache for each test: the class's own key space on a shared Redis.
+        caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+        cls.enterClassContext(override_settings(CACHES=caches))
+        import weasyprint
+
+        _PdfOncePerDocument.real = _PdfOncePerDocument.real or weasyprint.HTML
+        cls.enterClassContext(mock.patch("weasyprint.HTML", _PdfOncePerDocument))
+        cls.addClassCleanup(_PdfOncePerDocument.converted.clear)
+        super().setUpClass()
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.team = Team(create_user)
+        cls.kwargs = [case.kwargs(cls.team) for case in cls.cases]
+        cls.foreign_kwargs = [case.foreign_kwargs(cls.team) if case.foreign_kwargs else None for case in cls.cases]
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(override_settings(PRIVATE_MEDIA_ROOT=self.private_media))
+
+    def client_for(self, user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    @contextlib.contextmanager
+    def rolled_back(self):
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+
+    def request(self, client, case, kwargs, method=None):
+        url = reverse(case.url_name, kwargs=kwargs)
+        with self.rolled_back():
+            return client.get(url) if (method or case.method) == "GET" else client.post(url, {})
+
+    def check(self, response, expected, case, who):
+        self.assertIn(
+            response.status_code,
+            expected,
+            f"{case.method} {case.url_name} as {who}: {response.status_code}, expected {sorted(expected)}",
+        )
+
+
+class MatrixChecks(AreaTestData):
+    """The authorization checks of one area's cases: each a subTest naming the URL, the method and
+    who asked."""
+
+    ALLOWED_POST = frozenset({200, 302, 400})
+
+    def test_each_role_gets_the_page_or_403(self):
+        for role in Role:
+            client = self.client_for(self.team.user(role))
+            for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+                with self.subTest(url=case.url_name, method=case.method, role=role.value):
+                    expected = expected_statuses(case, role, self.ALLOWED_POST)
+                    self.check(self.request(client, case, kwargs), expected, case, role.value)
+
+    def test_outsider_gets_404(self):
+        client = self.client_for(self.team.outsider)
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            with self.subTest(url=case.url_name, method=case.method, role="outsider"):
+                self.check(self.request(client, case, kwargs), {404}, case, "outsider")
+
+    def test_member_of_another_project_gets_404(self):
+        client = self.client_for(self.team.other_membership.user)
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            with self.subTest(url=case.url_name, method=case.method, role="another project's PM"):
+                self.check(self.request(client, case, kwargs), {404}, case, "another project's PM")
+
+    def test_another_projects_object_id_gets_404_even_for_the_pm(self):
+        for case, foreign_kwargs in zip(self.cases, self.foreign_kwargs, strict=True):
+            if foreign_kwargs is None:
+                continue
+            role = foreign_id_role(case)
+            with self.subTest(url=case.url_name, method=case.method, role=role.value, object="another project's"):
+                response = self.request(self.client_for(self.team.user(role)), case, foreign_kwargs)
+                self.check(response, {404}, case, f"{role.value} with another project's id")
+
+
+class PageMatrixChecks(MatrixChecks):
+    def test_anonymous_is_sent_to_login(self):
+        client = Client()
+        login = reverse("account_login")
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            with self.subTest(url=case.url_name, method=case.method, role="anonymous"):
+                response = self.request(client, case, kwargs)
+                self.check(response, {302}, case, "anonymous")
+                self.assertTrue(response.url.startswith(login), f"{case.method} {case.url_name}: {response.url}")
+
+
+# The areas the matrix and the other per-URL tests split the cases into: each has its own team
+# and objects (starting closure changes the project, so closure has two).
+AREAS = {
+    "ProjectAndIssue": CORE_CASES + ISSUE_CASES + CALENDAR_CASES,
+    "ChangeEscalationAndReport": CHANGE_CASES + ESCALATION_CASES + STATUS_REPORT_CASES + CHAT_IMPORT_EXPORT_CASES,
+    "PlanAndRegisters": PLAN_CASES,
+    "Steering": STEERING_CASES,
+    "ClosureNotStarted": CLOSURE_START_CASES,
+    "Closure": CLOSURE_CASES,
+}
+
+
+# One xdist group per class: `make test` (--dist loadgroup) sends each class whole to one worker, so
+# its team is built once, and the classes (each a few seconds to a few tens) share out over workers.
+@pytest.mark.xdist_group("authz-issues")
+class TestProjectAndIssueMatrix(PageMatrixChecks, TestCase):
+    cases = AREAS["ProjectAndIssue"]
+
+
+@pytest.mark.xdist_group("authz-changes")
+class TestChangeEscalationAndReportMatrix(PageMatrixChecks, TestCase):
+    cases = AREAS["ChangeEscalationAndReport"]
+
+
+@pytest.mark.xdist_group("authz-plan")
+class TestPlanAndRegistersMatrix(PageMatrixChecks, TestCase):
+    cases = AREAS["PlanAndRegisters"]
+
+
+@pytest.mark.xdist_group("authz-steering")
+class TestSteeringMatrix(PageMatrixChecks, TestCase):
+    cases = AREAS["Steering"]
+
+
+@pytest.mark.xdist_group("authz-closure-start")
+class TestClosureNotStartedMatrix(PageMatrixChecks, TestCase):
+    cases = AREAS["ClosureNotStarted"]
+
+
+@pytest.mark.xdist_group("authz-closure")
+class TestClosureMatrix(PageMatrixChecks, TestCase):
+    cases = AREAS["Closure"]
+
+
+def test_the_areas_cover_every_case_once():
+    in_areas = [case for cases in AREAS.values() for case in cases]
+    assert sorted(map(_case_id, in_areas)) == sorted(map(_case_id, PROJECT_CASES))
+    assert len(set(map(_case_id, PROJECT_CASES))) == len(PROJECT_CASES)
+    matrix = [TestProjectAndIssueMatrix, TestChangeEscalationAndReportMatrix, TestPlanAndRegistersMatrix]
+    matrix += [TestSteeringMatrix, TestClosureNotStartedMatrix, TestClosureMatrix]
+    assert [test.cases for test in matrix] == list(AREAS.values())

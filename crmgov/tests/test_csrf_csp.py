@@ -4,11 +4,11 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crmgov.tests.test_authorization import PROJECT_CASES, Case, _case_id
+from crmgov.tests.test_authorization import AREAS, PROJECT_CASES, AreaTestData, Case, _case_id
 from projects.permissions import Role
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -21,17 +21,6 @@ def _allowed_role(case: Case) -> Role:
 def _writes(queries) -> list[str]:
     # The session row is the framework's, not the user's data.
     return [q["sql"] for q in queries if WRITE.match(q["sql"]) and "django_session" not in q["sql"]]
-
-
-@pytest.mark.parametrize("case", [c for c in PROJECT_CASES if c.method == "POST"], ids=_case_id)
-def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(team, case):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(team.user(_allowed_role(case)))
-    url = reverse(case.url_name, kwargs=case.kwargs(team))
-    with CaptureQueriesContext(connection) as queries:
-        response = client.post(url, {"title": "x", "text": "x"})
-    assert response.status_code == 403
-    assert _writes(queries) == []
 
 
 ACCOUNT_POSTS = [
@@ -92,14 +81,68 @@ def assert_strict_csp(response):
     assert not EVENT_HANDLER.search(html), EVENT_HANDLER.search(html).group(0)
 
 
-@pytest.mark.parametrize("case", [c for c in PROJECT_CASES if c.method == "GET"], ids=_case_id)
-def test_every_page_has_a_strict_content_security_policy(client, team, case):
-    client.force_login(team.user(_allowed_role(case)))
-    response = client.get(reverse(case.url_name, kwargs=case.kwargs(team)))
-    assert response.status_code == 200
-    if "text/html" not in response["Content-Type"]:
-        return  # files, PDFs, exports: no scripts run in them
-    assert_strict_csp(response)
+class CsrfAndCspChecks(AreaTestData):
+    """Each of an area's URLs, as a role that may use it, on the area's team built once."""
+
+    def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(self):
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            if case.method != "POST":
+                continue
+            role = _allowed_role(case)
+            client = Client(enforce_csrf_checks=True)
+            client.force_login(self.team.user(role))
+            url = reverse(case.url_name, kwargs=kwargs)
+            with self.subTest(url=case.url_name, method=case.method, role=role.value), self.rolled_back():
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.post(url, {"title": "x", "text": "x"})
+                self.assertEqual(response.status_code, 403, f"POST {case.url_name} without a CSRF token")
+                self.assertEqual(_writes(queries), [], f"POST {case.url_name} without a CSRF token wrote")
+
+    def test_every_page_has_a_strict_content_security_policy(self):
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            if case.method != "GET":
+                continue
+            role = _allowed_role(case)
+            client = self.client_for(self.team.user(role))
+            with self.subTest(url=case.url_name, method=case.method, role=role.value):
+                response = self.request(client, case, kwargs)
+                self.assertEqual(response.status_code, 200, f"GET {case.url_name} as {role.value}")
+                if "text/html" in response["Content-Type"]:  # not files, PDFs, exports: no scripts run in them
+                    assert_strict_csp(response)
+
+
+# One class per area of the authorization matrix (its team and objects built once).
+@pytest.mark.xdist_group("csrf-csp-issues")
+class TestProjectAndIssueCsrfAndCsp(CsrfAndCspChecks, TestCase):
+    cases = AREAS["ProjectAndIssue"]
+
+
+@pytest.mark.xdist_group("csrf-csp-changes")
+class TestChangeEscalationAndReportCsrfAndCsp(CsrfAndCspChecks, TestCase):
+    cases = AREAS["ChangeEscalationAndReport"]
+
+
+@pytest.mark.xdist_group("csrf-csp-plan")
+class TestPlanAndSteeringCsrfAndCsp(CsrfAndCspChecks, TestCase):
+    cases = AREAS["PlanAndRegisters"] + AREAS["Steering"]
+
+
+@pytest.mark.xdist_group("csrf-csp-closure")
+class TestClosureNotStartedCsrfAndCsp(CsrfAndCspChecks, TestCase):
+    cases = AREAS["ClosureNotStarted"]
+
+
+@pytest.mark.xdist_group("csrf-csp-closure")
+class TestClosureCsrfAndCsp(CsrfAndCspChecks, TestCase):
+    cases = AREAS["Closure"]
+
+
+def test_every_case_is_checked_for_csrf_and_csp():
+    classes = [TestProjectAndIssueCsrfAndCsp, TestChangeEscalationAndReportCsrfAndCsp, TestPlanAndSteeringCsrfAndCsp]
+    classes += [TestClosureNotStartedCsrfAndCsp, TestClosureCsrfAndCsp]
+    assert sorted(map(_case_id, (case for test in classes for case in test.cases))) == sorted(
+        map(_case_id, PROJECT_CASES)
+    )
 
 
 SITE_PAGES = [

@@ -8,12 +8,23 @@ import re
 
 import pytest
 from django import forms
+from django.db import transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmgov.tests.test_authorization import PROJECT_CASES, _case_id, _change_kwargs, _issue, _objects
+from conftest import Team, create_user
+from crmgov.tests.test_authorization import (
+    AREAS,
+    PROJECT_CASES,
+    AreaTestData,
+    _case_id,
+    _change_kwargs,
+    _issue,
+    _objects,
+)
 from projects.permissions import Role
 
 OUR_APPS = ["projects", "issues", "changes", "closure"]
@@ -174,10 +185,25 @@ def test_every_form_is_fuzzed():
 FUZZ = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@pytest.mark.parametrize("name", sorted(BUILDERS))
-def test_no_input_makes_a_form_raise(team, name):
-    form_class = _our_forms()[name]
-    kwargs = BUILDERS[name](team)
+class TestFormsFuzz(TestCase):
+    """Every form, its team (and the objects some forms are built for) made once."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.team = Team(create_user)
+        # The objects some forms are built for, made here so that they outlive each form's savepoint.
+        _objects(cls.team)
+        _change_kwargs(cls.team)
+
+    def test_no_input_makes_a_form_raise(self):
+        found = _our_forms()
+        for name in sorted(BUILDERS):
+            with self.subTest(form=name), transaction.atomic():
+                _fuzz_form(found[name], BUILDERS[name](self.team))
+                transaction.set_rollback(True)
+
+
+def _fuzz_form(form_class, kwargs):
     field_names = list(form_class(**kwargs).fields)
 
     @FUZZ
@@ -190,26 +216,22 @@ def test_no_input_makes_a_form_raise(team, name):
     check()
 
 
+def _fuzz_page(client, url):
+    @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.fixed_dictionaries({}, optional={field: garbage for field in ALL_FIELD_NAMES}))
+    def check(values):
+        response = client.post(url, values)
+        assert response.status_code < 500, f"POST {url}: {response.status_code}"
+
+    check()
+
+
 ALL_FIELD_NAMES = sorted({field for cls in _our_forms().values() for field in cls.base_fields} | {"action"})
 POST_CASES = [case for case in PROJECT_CASES if case.method == "POST"]
 
 
 def _allowed(case):
     return Role.PM if Role.PM in case.allowed else sorted(case.allowed)[0]
-
-
-@pytest.mark.parametrize("case", POST_CASES, ids=_case_id)
-def test_no_input_makes_a_page_fail(client, team, case):
-    client.force_login(team.user(_allowed(case)))
-    url = reverse(case.url_name, kwargs=case.kwargs(team))
-
-    @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.fixed_dictionaries({}, optional={field: garbage for field in ALL_FIELD_NAMES}))
-    def check(values):
-        response = client.post(url, values)
-        assert response.status_code < 500
-
-    check()
 
 
 FORM_PAGES = sorted(
@@ -232,24 +254,76 @@ def _own_forms(page: str, url: str) -> str:
     return "\n".join(own)
 
 
-@pytest.mark.parametrize("case", [c for c in POST_CASES if c.url_name in FORM_PAGES], ids=_case_id)
-def test_invalid_input_gets_a_message_and_keeps_what_was_typed(client, team, case):
-    """Text in every box of the form, nonsense in every date, number and choice: the page answers
-    with an error and shows the text again. Hidden fields keep their values (nobody types there)."""
-    client.force_login(team.user(_allowed(case)))
-    url = reverse(case.url_name, kwargs=case.kwargs(team))
-    form = _own_forms(client.get(url).content.decode(), url)
-    hidden = dict(HIDDEN_INPUT.findall(form))
-    values = {name: f"{TYPED}{index}" for index, name in enumerate(sorted(set(NAMED.findall(form))))}
-    values.update(hidden)
-    text_boxes = set(TEXT_INPUT.findall(form))
-    response = client.post(url, values)
-    if response.status_code == 302:
-        return  # everything typed was acceptable as text
-    assert response.status_code in {200, 400}, response.status_code
-    html = response.content.decode()
-    assert any(marker in html for marker in ("is-invalid", "invalid-feedback", "errorlist", "alert-danger")), (
-        "a message says what is wrong"
-    )
-    lost = {name for name in text_boxes if values[name] not in html}
-    assert not lost, f"what was typed is lost in: {sorted(lost)}"
+class PageFuzzChecks(AreaTestData):
+    """An area's POST URLs fuzzed, each as a role that may use it, on the area's team built once;
+    each case in a rolled-back savepoint (its two examples share it, as they shared a team before)."""
+
+    def _posts(self, forms_only=False):
+        for case, kwargs in zip(self.cases, self.kwargs, strict=True):
+            if case.method == "POST" and (not forms_only or case.url_name in FORM_PAGES):
+                role = _allowed(case)
+                with self.subTest(url=case.url_name, method=case.method, role=role.value), self.rolled_back():
+                    yield case, self.client_for(self.team.user(role)), reverse(case.url_name, kwargs=kwargs)
+
+    def test_no_input_makes_a_page_fail(self):
+        for _case, client, url in self._posts():
+            _fuzz_page(client, url)
+
+    def test_invalid_input_gets_a_message_and_keeps_what_was_typed(self):
+        """Text in every box of the form, nonsense in every date, number and choice: the page answers
+        with an error and shows the text again. Hidden fields keep their values (nobody types there)."""
+        for case, client, url in self._posts(forms_only=True):
+            form = _own_forms(client.get(url).content.decode(), url)
+            hidden = dict(HIDDEN_INPUT.findall(form))
+            values = {name: f"{TYPED}{index}" for index, name in enumerate(sorted(set(NAMED.findall(form))))}
+            values.update(hidden)
+            text_boxes = set(TEXT_INPUT.findall(form))
+            response = client.post(url, values)
+            if response.status_code == 302:
+                continue  # everything typed was acceptable as text
+            self.assertIn(response.status_code, {200, 400}, f"POST {case.url_name}")
+            html = response.content.decode()
+            self.assertTrue(
+                any(marker in html for marker in ("is-invalid", "invalid-feedback", "errorlist", "alert-danger")),
+                f"POST {case.url_name}: a message says what is wrong",
+            )
+            lost = {name for name in text_boxes if values[name] not in html}
+            self.assertFalse(lost, f"POST {case.url_name}: what was typed is lost in: {sorted(lost)}")
+
+
+# One class per area of the authorization matrix (its team and objects built once).
+@pytest.mark.xdist_group("fuzz-issues")
+class TestProjectAndIssuePagesFuzz(PageFuzzChecks, TestCase):
+    cases = AREAS["ProjectAndIssue"]
+
+
+@pytest.mark.xdist_group("fuzz-changes")
+class TestChangeEscalationAndReportPagesFuzz(PageFuzzChecks, TestCase):
+    cases = AREAS["ChangeEscalationAndReport"]
+
+
+@pytest.mark.xdist_group("fuzz-plan")
+class TestPlanAndRegistersPagesFuzz(PageFuzzChecks, TestCase):
+    cases = AREAS["PlanAndRegisters"]
+
+
+@pytest.mark.xdist_group("fuzz-steering")
+class TestSteeringPagesFuzz(PageFuzzChecks, TestCase):
+    cases = AREAS["Steering"]
+
+
+@pytest.mark.xdist_group("fuzz-closure")
+class TestClosureNotStartedPagesFuzz(PageFuzzChecks, TestCase):
+    cases = AREAS["ClosureNotStarted"]
+
+
+@pytest.mark.xdist_group("fuzz-closure")
+class TestClosurePagesFuzz(PageFuzzChecks, TestCase):
+    cases = AREAS["Closure"]
+
+
+def test_every_post_url_is_fuzzed():
+    classes = [TestProjectAndIssuePagesFuzz, TestChangeEscalationAndReportPagesFuzz, TestPlanAndRegistersPagesFuzz]
+    classes += [TestSteeringPagesFuzz, TestClosureNotStartedPagesFuzz, TestClosurePagesFuzz]
+    fuzzed = sorted(_case_id(case) for test in classes for case in test.cases if case.method == "POST")
+    assert fuzzed == sorted(map(_case_id, POST_CASES))
