@@ -12,13 +12,16 @@ class ClosureConfig(AppConfig):
             DemoSeeder,
             NavItem,
             register_closure_figures,
+            register_decision_provider,
             register_demo_seeder,
             register_nav_item,
         )
 
         from .demo import seed_closing_project
         from .report import closure_figure_sections
+        from .services import waiver_decision_provider
 
+        register_decision_provider(waiver_decision_provider())
         register_nav_item(NavItem(_("Closure"), "closure:overview", Capability.CLOSURE_VIEW, "flag", 80))
         for section in closure_figure_sections():
             register_closure_figures(section)
