@@ -262,10 +262,14 @@ class ClosureItem(models.Model):
 
     @property
     def detail_text(self) -> str:
-        """The detail in the reader's language: the facts worded now, else the text as typed."""
+        """The detail in the reader's language: the facts worded now, then any text as typed."""
         status = self.facts.get("status")
         if not status:
             return self.detail
+        worded = self._worded_status(status)
+        return f"{worded}\n{self.detail}" if self.detail else worded
+
+    def _worded_status(self, status: str) -> str:
         from changes.models import ChangeRequest
         from issues.models import Issue
 

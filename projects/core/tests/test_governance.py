@@ -171,3 +171,37 @@ def test_history_keeps_every_role_of_a_membership(team):
     services.membership_update(membership=key_user, role=Role.EXECUTIVE, changed_by=team.user(Role.PM))
     roles = list(Membership.history.filter(id=key_user.pk).order_by("history_id").values_list("role", flat=True))
     assert roles[-3:] == [Role.KEY_USER, Role.STEERING, Role.EXECUTIVE]
+
+
+def _admin_request(user):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = RequestFactory().post("/")
+    request.user = user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_a_role_changed_in_the_admin_goes_through_the_same_rules(team, make_user):
+    from types import SimpleNamespace
+
+    admin = make_user(is_staff=True, is_superuser=True)
+    model_admin = admin_site._registry[Membership]
+    key_user = Membership.objects.get(pk=team.members[Role.KEY_USER].pk)
+    key_user.role = Role.STEERING
+    form = SimpleNamespace(changed_data=["role"], initial={"role": Role.KEY_USER})
+    model_admin.save_model(_admin_request(admin), key_user, form, change=True)
+    key_user.refresh_from_db()
+    assert key_user.role == Role.STEERING
+    assert key_user.history.order_by("-history_id").first().history_user == admin
+    assert OutboundEmail.objects.filter(template="role-changed", to_user=team.user(Role.SPONSOR)).exists()
+
+    # A site administrator who is also the PM cannot change his own role there either.
+    own = Membership.objects.create(project=team.project, user=admin, role=Role.PM)
+    own.role = Role.SPONSOR
+    request = _admin_request(admin)
+    model_admin.save_model(request, own, SimpleNamespace(changed_data=["role"], initial={"role": Role.PM}), True)
+    own.refresh_from_db()
+    assert own.role == Role.PM
+    assert any("your own role" in str(message) for message in request._messages)
