@@ -135,6 +135,25 @@ class WaiverForm(forms.Form):
     )
 
 
+class RefuseWaiverForm(forms.Form):
+    gate = forms.ChoiceField(choices=Gate.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Why the gate must pass on its data"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the project is reopened"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Every member receives it by e-mail; the acceptance is kept on the record."),
+    )
+
+
 class SignForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 

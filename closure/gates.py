@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from changes.models import ChangeRequest
 from issues.models import Issue
 from projects.core.models import Project
+from projects.escalations.models import Escalation
 from projects.plan.models import Phase
 
 from .models import (
     ASSESSED_AREAS,
+    WAIVABLE_GATES,
     Area,
     Closure,
     ClosureItem,
@@ -38,7 +40,12 @@ class GateState:
     label: str
     url_name: str
     problems: list[str] = field(default_factory=list)
-    waiver: GateWaiver | None = None
+    waiver: GateWaiver | None = None  # granted
+    request: GateWaiver | None = None  # a waiver asked for, waiting for the sponsor
+
+    @property
+    def waivable(self) -> bool:
+        return self.gate in WAIVABLE_GATES
 
     @property
     def passed(self) -> bool:
@@ -186,6 +193,12 @@ def _roadmap_problems(closure: Closure, roadmap: list[ImprovementItem]) -> list[
     return problems
 
 
+def _escalation_problems(project: Project) -> list[str]:
+    """Every escalation resolved — by the PM, or closed with a note by the sponsor (issue 16)."""
+    still_open = Escalation.objects.filter(project=project, status=Escalation.Status.OPEN).order_by("opened_at", "pk")
+    return [_("%(title)s: not resolved.") % {"title": title} for title in still_open.values_list("title", flat=True)]
+
+
 def closure_state(project: Project) -> ClosureState:
     closure = Closure.objects.filter(project=project).select_related("successor", "signed_by", "started_by").first()
     if closure is None:
@@ -204,7 +217,11 @@ def closure_state(project: Project) -> ClosureState:
     )
     scores = dict(ReadinessScore.objects.filter(closure=closure).values_list("area", "score"))
     roadmap = list(ImprovementItem.objects.filter(project=project).select_related("owner"))
-    waivers = {w.gate: w for w in GateWaiver.objects.filter(closure=closure).select_related("waived_by")}
+    waivers = list(
+        GateWaiver.objects.filter(closure=closure, refused_at__isnull=True).select_related("waived_by", "requested_by")
+    )
+    granted = {w.gate: w for w in waivers if w.granted}
+    requested = {w.gate: w for w in waivers if w.pending}
     gates = [
         GateState(Gate.SOPS, Gate.SOPS.label, "closure:sops", _sop_problems(sops, confirmed)),
         GateState(Gate.OUTSTANDING, Gate.OUTSTANDING.label, "closure:items", _item_problems(items, uncompiled)),
@@ -212,7 +229,9 @@ def closure_state(project: Project) -> ClosureState:
             Gate.SUCCESSOR, Gate.SUCCESSOR.label, "closure:assessment", _successor_problems(closure, scores, gaps)
         ),
         GateState(Gate.IMPROVEMENT, Gate.IMPROVEMENT.label, "closure:improvement", _roadmap_problems(closure, roadmap)),
+        GateState(Gate.ESCALATIONS, Gate.ESCALATIONS.label, "projects:escalations", _escalation_problems(project)),
     ]
     for gate in gates:
-        gate.waiver = waivers.get(gate.gate)
+        gate.waiver = granted.get(gate.gate) if gate.waivable else None
+        gate.request = requested.get(gate.gate) if gate.waivable else None
     return ClosureState(project, closure, sops, items, gaps, scores, roadmap, uncompiled, gates)

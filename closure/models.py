@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from projects.core.models import Project
 
@@ -19,6 +20,11 @@ class Gate(models.TextChoices):
     OUTSTANDING = "outstanding", _("Outstanding items")
     SUCCESSOR = "successor", _("Successor")
     IMPROVEMENT = "improvement", _("Improvement plan")
+    # Not waivable: each escalation is resolved, or closed with a note by the sponsor (issue 16).
+    ESCALATIONS = "escalations", _("Escalations resolved")
+
+
+WAIVABLE_GATES = (Gate.SOPS, Gate.OUTSTANDING, Gate.SUCCESSOR, Gate.IMPROVEMENT)
 
 
 class Area(models.TextChoices):
@@ -77,21 +83,72 @@ class Closure(models.Model):
 
 
 class GateWaiver(models.Model):
-    """The sponsor lets a gate pass without its data, and says why (D-CL-5)."""
+    """The sponsor lets a gate pass without its data, and says why (D-CL-5): on his own, or on
+    someone's request — which its requester never grants (separation of duties, issue 16).
+    Pending while neither granted nor refused; a refused request stays on the record."""
 
     closure = models.ForeignKey(Closure, models.CASCADE, related_name="waivers")
     gate = models.CharField(_("gate"), max_length=12, choices=Gate.choices)
     reason = models.TextField(_("reason"))
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    waived_at = models.DateTimeField(_("waived"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    waived_at = models.DateTimeField(_("waived"), null=True, blank=True)
+    refused_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    refused_at = models.DateTimeField(_("refused"), null=True, blank=True)
+    decision_note = models.TextField(_("sponsor's note"), blank=True)
 
     class Meta:
         verbose_name = _("gate waiver")
         verbose_name_plural = _("gate waivers")
-        constraints = [models.UniqueConstraint(fields=["closure", "gate"], name="closure_one_waiver_per_gate")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closure", "gate"],
+                condition=models.Q(refused_at__isnull=True),
+                name="closure_one_waiver_per_gate",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_gate_display()
+
+    @property
+    def granted(self) -> bool:
+        return self.waived_at is not None
+
+    @property
+    def pending(self) -> bool:
+        return self.waived_at is None and self.refused_at is None
+
+
+class ClosureReopening(models.Model):
+    """A closed project reopened by its sponsor or a site administrator, with the reason, and the
+    acceptance it undid (issue 16)."""
+
+    closure = models.ForeignKey(Closure, models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("reopened by")
+    )
+    reopened_at = models.DateTimeField(_("reopened"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    signed_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    sign_note = models.TextField(_("acceptance note"), blank=True)
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["reopened_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.closure} · {self.reopened_at:%Y-%m-%d}"
 
 
 class Sop(models.Model):
@@ -168,7 +225,10 @@ class ClosureItem(models.Model):
     source_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reference = models.CharField(_("reference"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=300)
-    detail = models.TextField(_("detail"), blank=True)
+    detail = models.TextField(_("detail"), blank=True, help_text=_("As typed by a person."))
+    # What the system knows of a compiled item, worded when read in the reader's language (issue 18):
+    # {"status": <the issue's or change request's status>, "reason": <its reason, as typed>}.
+    facts = models.JSONField(_("facts"), default=dict, blank=True, editable=False)
     interim_handling = models.TextField(
         _("interim handling"), blank=True, help_text=_("How the company handles it until it is solved for good.")
     )
@@ -199,6 +259,26 @@ class ClosureItem(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("closure:item_detail", kwargs={"code": self.project.code, "pk": self.pk})
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in the reader's language: the facts worded now, then any text as typed."""
+        status = self.facts.get("status")
+        if not status:
+            return self.detail
+        worded = self._worded_status(status)
+        return f"{worded}\n{self.detail}" if self.detail else worded
+
+    def _worded_status(self, status: str) -> str:
+        from changes.models import ChangeRequest
+        from issues.models import Issue
+
+        statuses = ChangeRequest.Status if self.kind == self.Kind.CHANGE else Issue.Status
+        label = statuses(status).label if status in statuses.values else status
+        reason = self.facts.get("reason", "")
+        if not reason:
+            return str(label)
+        return pgettext("a status and its reason", "%(status)s: %(reason)s") % {"status": label, "reason": reason}
 
     @property
     def needs_consultant(self) -> bool:

@@ -1,6 +1,6 @@
 """Every write of the closure app: keyword-only, transaction-atomic, named `<entity>_<action>`."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -8,12 +8,16 @@ from django.utils.translation import gettext as _
 
 from projects.core.models import Membership, Project, User
 from projects.notifications.outbox import email_queue
+from projects.permissions import Capability, roles_with
+from projects.registry import DecisionProvider, PendingDecision
 
 from .gates import closure_state, outstanding_sources
 from .models import (
     ASSESSED_AREAS,
+    WAIVABLE_GATES,
     Closure,
     ClosureItem,
+    ClosureReopening,
     Gate,
     GateWaiver,
     ImprovementItem,
@@ -88,13 +92,17 @@ def sop_confirm(*, sop: Sop, department: str, by: User) -> SopConfirmation:
 # --- Outstanding items (D-CL-2) and the successor's gaps (D-CL-3) ---------------------------------
 
 
+def _status_facts(row) -> dict:
+    """The status as a value and its reason as typed; worded when read (ClosureItem.detail_text)."""
+    return {"status": row.status} | ({"reason": row.status_reason} if row.status_reason else {})
+
+
 def _describe(kind: str, row, project: Project) -> dict:
     if kind == ClosureItem.Kind.ISSUE:
-        detail = row.get_status_display() + (f": {row.status_reason}" if row.status_reason else "")
-        return {"reference": f"{project.code}-{row.number:04d}", "title": row.title, "detail": detail}
+        return {"reference": f"{project.code}-{row.number:04d}", "title": row.title, "facts": _status_facts(row)}
     if kind == ClosureItem.Kind.CHANGE:
-        detail = row.get_status_display() + (f": {row.status_reason}" if row.status_reason else "")
-        return {"reference": f"{project.code}-CR{row.number:03d}", "title": row.title, "detail": detail}
+        return {"reference": f"{project.code}-CR{row.number:03d}", "title": row.title, "facts": _status_facts(row)}
+    # A phase's name and scope were typed by a person: kept as typed.
     return {"reference": "", "title": row.name, "detail": row.scope}
 
 
@@ -209,19 +217,122 @@ def improvement_review(*, closure: Closure, author: User, text: str, approves: b
 # --- Acceptance (D-CL-5) --------------------------------------------------------------------------
 
 
-@transaction.atomic
-def gate_waive(*, closure: Closure, gate: str, reason: str, by: User) -> GateWaiver:
+def _check_waivable(closure: Closure, gate: str, reason: str) -> None:
     _ensure_closing(closure.project)
     if gate not in Gate.values:
         raise ValidationError(_("Unknown gate."))
+    if gate not in WAIVABLE_GATES:
+        raise ValidationError(_("This gate cannot be waived: every escalation must be resolved."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the waiver."))
-    waiver, created = GateWaiver.objects.get_or_create(
-        closure=closure, gate=gate, defaults={"reason": reason, "waived_by": by}
+
+
+def _sponsors(project: Project, *, except_user_id: int | None = None) -> list[User]:
+    """Whoever waives gates and signs the acceptance (D-CL-5)."""
+    memberships = (
+        Membership.objects.active()
+        .filter(project=project, role__in=roles_with(Capability.CLOSURE_SIGN))
+        .exclude(user_id=except_user_id)
+        .select_related("user")
+        .order_by("pk")
     )
-    if not created:
-        raise ValidationError(_("This gate is already waived."))
+    return [membership.user for membership in memberships]
+
+
+@transaction.atomic
+def gate_waiver_request(*, closure: Closure, gate: str, reason: str, by: User) -> GateWaiver:
+    """The PM asks the sponsor to waive a gate; the sponsor is told at once (issue 16)."""
+    _check_waivable(closure, gate, reason)
+    if GateWaiver.objects.filter(closure=closure, gate=gate, refused_at__isnull=True).exists():
+        raise ValidationError(_("A waiver of this gate has already been requested or granted."))
+    waiver = GateWaiver.objects.create(
+        closure=closure, gate=gate, reason=reason, requested_by=by, requested_at=timezone.now()
+    )
+    for sponsor in _sponsors(closure.project, except_user_id=by.pk):
+        email_queue(
+            to=sponsor,
+            template="waiver-requested",
+            project=closure.project,
+            key=f"waiver-requested:{waiver.pk}",
+            context={"waiver": waiver},
+        )
     return waiver
+
+
+@transaction.atomic
+def gate_waive(*, closure: Closure, gate: str, reason: str, by: User) -> GateWaiver:
+    """The sponsor waives a gate: grants the waiver requested for it, or waives it on his own.
+    Nobody grants a waiver they requested themselves, whatever their role now (issue 16)."""
+    _check_waivable(closure, gate, reason)
+    waiver = GateWaiver.objects.select_for_update().filter(closure=closure, gate=gate, refused_at__isnull=True).first()
+    if waiver is not None and waiver.granted:
+        raise ValidationError(_("This gate is already waived."))
+    if waiver is None:
+        return GateWaiver.objects.create(
+            closure=closure, gate=gate, reason=reason, waived_by=by, waived_at=timezone.now()
+        )
+    if waiver.requested_by_id == by.pk:
+        raise ValidationError(_("You cannot decide your own request: someone else decides it."), code="own_request")
+    waiver.waived_by, waiver.waived_at, waiver.decision_note = by, timezone.now(), reason
+    waiver.save(update_fields=["waived_by", "waived_at", "decision_note"])
+    return waiver
+
+
+@transaction.atomic
+def gate_waiver_refuse(*, closure: Closure, gate: str, note: str, by: User) -> GateWaiver:
+    """The sponsor refuses a requested waiver: the gate must pass on its data. Kept on the record."""
+    _ensure_closing(closure.project)
+    waiver = (
+        GateWaiver.objects.select_for_update()
+        .filter(closure=closure, gate=gate, waived_at__isnull=True, refused_at__isnull=True)
+        .first()
+    )
+    if waiver is None:
+        raise ValidationError(_("No waiver of this gate waits for a decision."))
+    if waiver.requested_by_id == by.pk:
+        raise ValidationError(_("You cannot decide your own request: someone else decides it."), code="own_request")
+    waiver.refused_by, waiver.refused_at, waiver.decision_note = by, timezone.now(), note
+    waiver.save(update_fields=["refused_by", "refused_at", "decision_note"])
+    return waiver
+
+
+def _waivers_pending(project: Project) -> list[PendingDecision]:
+    waivers = GateWaiver.objects.filter(
+        closure__project=project, waived_at__isnull=True, refused_at__isnull=True
+    ).order_by("pk")
+    return [_describe_waiver(project, waiver) for waiver in waivers]
+
+
+def _describe_waiver(project: Project, waiver: GateWaiver) -> PendingDecision:
+    return PendingDecision(
+        kind="closure-waiver",
+        object_id=waiver.pk,
+        title=_("Waive the closure gate “%(gate)s”") % {"gate": waiver.get_gate_display()},
+        url=reverse("closure:overview", kwargs={"code": project.code}),
+        decider_capability=Capability.CLOSURE_SIGN,
+        requested_by_id=waiver.requested_by_id,
+    )
+
+
+def _waivers_describe(project: Project, ids: list[int]) -> dict[int, PendingDecision]:
+    waivers = GateWaiver.objects.filter(closure__project=project, pk__in=ids)
+    return {waiver.pk: _describe_waiver(project, waiver) for waiver in waivers}
+
+
+def _waiver_decide(**_kwargs) -> None:
+    raise ValidationError(_("The sponsor decides a waiver on the closure page, not in a committee meeting."))
+
+
+def waiver_decision_provider() -> DecisionProvider:
+    """Waivers wait for the sponsor alone (D-CL-5): listed among his decisions, never on an agenda."""
+    return DecisionProvider(
+        kind="closure-waiver",
+        label=_("Closure waiver"),
+        pending=_waivers_pending,
+        decide=_waiver_decide,
+        describe=_waivers_describe,
+        committee=False,
+    )
 
 
 @transaction.atomic
@@ -239,19 +350,68 @@ def closure_sign(*, closure: Closure, by: User, note: str = "") -> Closure:
     closure.signed_at, closure.signed_by, closure.sign_note = timezone.now(), by, note
     closure.save(update_fields=["signed_at", "signed_by", "sign_note"])
     project.status = Project.Status.CLOSED
+    project._history_user = by
     project.save(update_fields=["status"])
-    # Every member hears it once, in their language, with the report (D-CL-5).
+    # Every member hears it once per closing, in their language, with the report (D-CL-5).
     report_url = reverse("closure:report", kwargs={"code": project.code})
+    last_reopening = ClosureReopening.objects.filter(closure=closure).order_by("-pk").first()
+    key = f"project-closed:{project.pk}" + (f":after-reopening-{last_reopening.pk}" if last_reopening else "")
     members = Membership.objects.active().filter(project=project).select_related("user").order_by("pk")
     for membership in members:
         email_queue(
             to=membership.user,
             template="project-closed",
             project=project,
-            key=f"project-closed:{project.pk}",
+            key=key,
             context={"closure": closure, "report_url": report_url},
         )
     return closure
+
+
+def may_reopen(user: User, project: Project) -> bool:
+    """The sponsor of the project, or a site administrator (superuser)."""
+    if user.is_superuser:
+        return True
+    roles = roles_with(Capability.CLOSURE_REOPEN)
+    return Membership.objects.active().filter(project=project, user=user, role__in=roles).exists()
+
+
+@transaction.atomic
+def closure_reopen(*, project: Project, by: User, reason: str) -> ClosureReopening:
+    """Undo an acceptance: only the sponsor or a site administrator, with a reason, recorded and
+    announced to every member. The project is in closure again and closes only when signed anew."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if not may_reopen(by, locked):
+        raise PermissionDenied
+    if locked.status != Project.Status.CLOSED:
+        raise ValidationError(_("The project is not closed."), code="not_closed")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the project is reopened.")}, code="reason_required")
+    closure = Closure.objects.select_for_update().get(project=locked)
+    reopening = ClosureReopening.objects.create(
+        closure=closure,
+        reopened_by=by,
+        reason=reason,
+        signed_by=closure.signed_by,
+        signed_at=closure.signed_at,
+        sign_note=closure.sign_note,
+    )
+    closure.signed_at, closure.signed_by, closure.sign_note = None, None, ""
+    closure.save(update_fields=["signed_at", "signed_by", "sign_note"])
+    locked.status = Project.Status.CLOSING
+    locked._history_user = by
+    locked.save(update_fields=["status"])
+    project.status = locked.status
+    members = Membership.objects.active().filter(project=locked).select_related("user").order_by("pk")
+    for membership in members:
+        email_queue(
+            to=membership.user,
+            template="project-reopened",
+            project=locked,
+            key=f"project-reopened:{reopening.pk}",
+            context={"reopening": reopening},
+        )
+    return reopening
 
 
 @transaction.atomic

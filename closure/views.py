@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.core.forms import add_errors
+from projects.core.models import Membership, Project
 from projects.permissions import Capability, get_membership_for
 from projects.reporting.pdf import document_pdf
 
@@ -60,24 +62,36 @@ def overview(request, code):
     return _render_overview(request, membership)
 
 
-def _render_overview(request, membership, *, successor_form=None, waiver_form=None, sign_form=None):
+def _render_overview(
+    request, membership, *, successor_form=None, waiver_form=None, refuse_form=None, sign_form=None, reopen_form=None
+):
     """The checklist; a refused form comes back bound, with its errors and what was typed (400)."""
     project = membership.project
     state = closure_state(project)
     waiver_forms = {gate.gate: forms.WaiverForm(initial={"gate": gate.gate}) for gate in state.gates}
     if waiver_form is not None and waiver_form.data.get("gate") in waiver_forms:
         waiver_forms[waiver_form.data["gate"]] = waiver_form
+    refuse_forms = {gate.gate: forms.RefuseWaiverForm(initial={"gate": gate.gate}) for gate in state.gates}
+    if refuse_form is not None and refuse_form.data.get("gate") in refuse_forms:
+        refuse_forms[refuse_form.data["gate"]] = refuse_form
+    failed = waiver_form if waiver_form is not None else refuse_form
     context = {
         "state": state,
         "can_manage": membership.can(Capability.CLOSURE_MANAGE),
         "can_sign": membership.can(Capability.CLOSURE_SIGN),
+        "can_reopen": project.status == Project.Status.CLOSED and services.may_reopen(request.user, project),
         "successor_form": successor_form
         or (forms.SuccessorForm(instance=state.closure, project=project) if state.closure else None),
         "waiver_forms": waiver_forms,
-        "failed_gate": waiver_form.data.get("gate") if waiver_form is not None else None,
+        "refuse_forms": refuse_forms,
+        "failed_gate": failed.data.get("gate") if failed is not None else None,
+        "failed_errors": failed.non_field_errors() if failed is not None else [],
         "sign_form": sign_form or forms.SignForm(),
+        "reopen_form": reopen_form or forms.ReopenForm(),
+        "reopenings": state.closure.reopenings.select_related("reopened_by") if state.closure else [],
     }
-    refused = any(form is not None and form.errors for form in (successor_form, waiver_form, sign_form))
+    forms_sent = (successor_form, waiver_form, refuse_form, sign_form, reopen_form)
+    refused = any(form is not None and form.errors for form in forms_sent)
     return _page(request, membership, "closure/overview.html", context, status=400 if refused else 200)
 
 
@@ -120,6 +134,62 @@ def waive(request, code):
         return _render_overview(request, membership, waiver_form=form)
     messages.success(request, _("Gate waived."))
     return redirect("closure:overview", code=code)
+
+
+@require_POST
+def waiver_request(request, code):
+    """The PM asks the sponsor to waive a gate (issue 16)."""
+    membership, closure = _closure(request, code, Capability.CLOSURE_MANAGE)
+    form = forms.WaiverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gate_waiver_request(closure=closure, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+    if form.errors:
+        return _render_overview(request, membership, waiver_form=form)
+    messages.success(request, _("Waiver requested: the sponsor has been told."))
+    return redirect("closure:overview", code=code)
+
+
+@require_POST
+def waiver_refuse(request, code):
+    membership, closure = _closure(request, code, Capability.CLOSURE_SIGN)
+    form = forms.RefuseWaiverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gate_waiver_refuse(
+                closure=closure, gate=form.cleaned_data["gate"], note=form.cleaned_data["note"], by=request.user
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+    if form.errors:
+        return _render_overview(request, membership, refuse_form=form)
+    messages.success(request, _("Waiver refused."))
+    return redirect("closure:overview", code=code)
+
+
+def reopen(request, code):
+    """Reopen a closed project: its sponsor, or a site administrator who need not be a member."""
+    if request.user.is_superuser:
+        project = get_object_or_404(Project, code=code)
+        membership = Membership.objects.current().filter(user=request.user, project=project).first()
+    else:
+        membership = get_membership_for(request, code, Capability.CLOSURE_REOPEN)
+        project = membership.project
+    form = forms.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_reopen(project=project, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The project is reopened: it is in closure again, and every member is told."))
+            if membership is None:
+                return redirect(reverse("admin:projects_project_change", args=[project.pk]))
+            return redirect("closure:overview", code=code)
+    context = {"project": project, "membership": membership, "form": form}
+    return render(request, "closure/reopen.html", context, status=_status(form))
 
 
 @require_POST

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -54,7 +55,11 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
+    """The status is shown, never edited here: it moves only through closure (start, sign, reopen),
+    where the checklist, the signature, the record and the e-mails are (D-CL-5; issue 16)."""
+
     list_display = ["code", "name", "status", "time_zone", "created_at"]
+    readonly_fields = ["status"]
     list_filter = ["status"]
     search_fields = ["code", "name"]
     inlines = [MembershipInline]
@@ -66,6 +71,33 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "project"]
     search_fields = ["user__email", "user__full_name", "project__code"]
     autocomplete_fields = ["user", "project", "invited_by"]
+
+    def save_model(self, request, obj, form, change):
+        new_role = obj.role
+        if change and "role" in form.changed_data:
+            obj.role = form.initial["role"]
+            super().save_model(request, obj, form, change)
+            _change_role(request, obj, new_role)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+def _change_role(request, membership: Membership, role: str) -> None:
+    """Through the service, keeping the membership's other fields as saved."""
+    membership = Membership.objects.get(pk=membership.pk)
+    try:
+        services.membership_update(
+            membership=membership,
+            role=role,
+            department=membership.department,
+            title=membership.title,
+            active_until=membership.active_until,
+            is_key=membership.is_key,
+            receives_reports=membership.receives_reports,
+            changed_by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
 
 
 @admin.register(OutboundEmail)

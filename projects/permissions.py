@@ -35,6 +35,7 @@ class Capability(models.TextChoices):
     REPORTS_READ = "reports.read", _("Read the status reports")
     REPORTS_MANAGE = "reports.manage", _("Write the narrative of status reports and send them")
     ESCALATIONS_MANAGE = "escalations.manage", _("Raise and resolve escalations")
+    ESCALATIONS_CLOSE = "escalations.close", _("Close an escalation with a note")
     REBASELINE_APPROVE = "rebaseline.approve", _("Approve or reject a rebaseline request")
     RISKS_VIEW = "risks.view", _("See the risk register")
     RISKS_EDIT = "risks.edit", _("Record and update risks")
@@ -73,6 +74,8 @@ class Capability(models.TextChoices):
     CLOSURE_CONFIRM = "closure.confirm", _("Confirm a business procedure for one's department")
     CLOSURE_CONTRIBUTE = "closure.contribute", _("Log lessons learned")
     CLOSURE_SIGN = "closure.sign", _("Waive closure gates and sign the project's acceptance")
+    # The one change a closed project accepts, so not among WRITES (issue 16).
+    CLOSURE_REOPEN = "closure.reopen", _("Reopen a closed project, with a reason")
     # Not a permission but a duty: with MFA_REQUIRED_FOR_LEADERSHIP on, these roles sign in with TOTP.
     TWO_FACTOR_REQUIRED = "account.two_factor", _("Must sign in with two-factor authentication")
 
@@ -170,7 +173,13 @@ _PLAN_CAPABILITIES: dict[str, set[str]] = {
 
 # Escalations: leadership receives and reads them; the PM raises, resolves and answers for them.
 _ESCALATION_CAPABILITIES: dict[str, set[str]] = {
-    Role.SPONSOR: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
+    # The sponsor closes an escalation with a note, e.g. before accepting the project (issue 16).
+    Role.SPONSOR: {
+        Capability.ESCALATIONS_VIEW,
+        Capability.ESCALATIONS_CLOSE,
+        Capability.REPORTS_READ,
+        Capability.DASHBOARD_VIEW,
+    },
     Role.EXECUTIVE: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
     Role.STEERING: {Capability.ESCALATIONS_VIEW, Capability.REPORTS_READ, Capability.DASHBOARD_VIEW},
     Role.PM: {
@@ -199,7 +208,7 @@ _CLOSURE_BUSINESS = _CLOSURE_READERS | {Capability.CLOSURE_CONFIRM}
 
 
 _CLOSURE_CAPABILITIES: dict[str, set[str]] = {
-    Role.SPONSOR: _CLOSURE_BUSINESS | {Capability.CLOSURE_SIGN},
+    Role.SPONSOR: _CLOSURE_BUSINESS | {Capability.CLOSURE_SIGN, Capability.CLOSURE_REOPEN},
     Role.EXECUTIVE: _CLOSURE_BUSINESS,
     Role.STEERING: _CLOSURE_BUSINESS,
     Role.PM: _CLOSURE_BUSINESS | {Capability.CLOSURE_MANAGE},
@@ -255,6 +264,7 @@ WRITES = frozenset(
         Capability.CLOSURE_CONTRIBUTE,
         Capability.CLOSURE_SIGN,
         Capability.ESCALATIONS_MANAGE,
+        Capability.ESCALATIONS_CLOSE,
         Capability.REPORTS_MANAGE,
     }
 )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 
+from projects.permissions import Capability
+
 
 class Registry[T]:
     """The contributions of one `kind` (report sections, dashboard panels, …), each known by its key.
@@ -91,12 +93,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class PendingDecision:
-    """One object waiting for a decision, as an agenda proposes it."""
+    """One object waiting for a decision, as an agenda proposes it.
+
+    `decider_capability`: who may decide it outside a committee meeting (e.g. the sponsor a
+    rebaseline); `requested_by_id`: the person who asked, who never decides it (issue 16)."""
 
     kind: str
     object_id: int
     title: str
     url: str
+    decider_capability: str = ""
+    requested_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,13 +121,32 @@ class DecisionProvider:
     pending: Callable[[object], list[PendingDecision]]
     decide: Callable[..., None]
     describe: Callable[[object, list[int]], dict[int, PendingDecision]]
+    # False: decided by one person on its own page (a closure waiver by the sponsor), never put
+    # on a committee agenda; it still shows among what waits for that person's decision.
+    committee: bool = True
 
 
 decision_providers: Registry[DecisionProvider] = Registry("decision provider", key=lambda provider: provider.kind)
 
 
 def pending_decisions(project) -> list[PendingDecision]:
-    return [item for provider in decision_providers for item in provider.pending(project)]
+    """What waits for the steering committee (agendas, status reports)."""
+    return [item for provider in decision_providers if provider.committee for item in provider.pending(project)]
+
+
+def decisions_waiting_for(membership) -> list[PendingDecision]:
+    """What waits for this member's decision (the project overview, issue 16): what the committee
+    decides, for its deciding members, and what their role decides alone — never their own requests."""
+    in_committee = membership.can(Capability.MEETINGS_DECIDE)
+    waiting = []
+    for provider in decision_providers:
+        for item in provider.pending(membership.project):
+            if item.requested_by_id == membership.user_id:
+                continue
+            alone = bool(item.decider_capability) and membership.can(item.decider_capability)
+            if alone or (provider.committee and in_committee):
+                waiting.append(item)
+    return waiting
 
 
 # --- Development data and rollups (issue 7) ---------------------------------------------------

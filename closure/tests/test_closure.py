@@ -279,7 +279,8 @@ def test_the_sponsor_signs_only_when_every_gate_passed_or_was_waived_and_the_pro
     for key in (Gate.SOPS, Gate.SUCCESSOR, Gate.IMPROVEMENT):
         sponsor.post(url("waive"), {"gate": key, "reason": "顾问延期支持三个月"})
     state = closure_state(team.project)
-    assert [g.done for g in state.gates] == [True, True, True, True]  # outstanding passed: nothing unfinished
+    # Outstanding passed: nothing unfinished; escalations passed: none open.
+    assert [g.done for g in state.gates] == [True, True, True, True, True]
     assert state.gate(Gate.SOPS).waiver.reason == "顾问延期支持三个月"
 
     response = sponsor.post(url("sign"), {"note": "同意结项"})
@@ -427,6 +428,7 @@ def test_the_demo_has_a_second_project_in_closure_with_gates_in_every_state(db):
         Gate.OUTSTANDING: "open",
         Gate.SUCCESSOR: "waived",
         Gate.IMPROVEMENT: "passed",
+        Gate.ESCALATIONS: "passed",
     }
     assert project.memberships.get(user__email="liu.yang@example.com").role == Role.PM
     client = Client()

@@ -309,7 +309,14 @@ ESCALATION_CASES = [
     Case("projects:escalation_acknowledge", "GET", READ_ESCALATIONS, _escalation_kwargs, _foreign_escalation_kwargs),
     # Only those it was sent to (leadership) acknowledge; the PM reads it but did not receive it.
     Case("projects:escalation_acknowledge", "POST", LEADERSHIP, _escalation_kwargs, _foreign_escalation_kwargs),
-    Case("projects:escalation_resolve", "POST", PM_ONLY, _escalation_kwargs, _foreign_escalation_kwargs),
+    # The PM resolves; the sponsor closes with a note (issue 16).
+    Case(
+        "projects:escalation_resolve",
+        "POST",
+        PM_ONLY | {Role.SPONSOR},
+        _escalation_kwargs,
+        _foreign_escalation_kwargs,
+    ),
 ]
 
 
@@ -623,6 +630,11 @@ CLOSURE_START_CASES = [
 CLOSURE_CASES = [
     Case("closure:successor_set", "POST", PM_ONLY, _closure_kwargs),
     Case("closure:waive", "POST", SPONSOR_ONLY, _closure_kwargs),
+    Case("closure:waiver_request", "POST", PM_ONLY, _closure_kwargs),
+    Case("closure:waiver_refuse", "POST", SPONSOR_ONLY, _closure_kwargs),
+    # Also site administrators who are not members (closure/tests/test_governance.py).
+    Case("closure:reopen", "GET", SPONSOR_ONLY),
+    Case("closure:reopen", "POST", SPONSOR_ONLY),
     Case("closure:sign", "POST", SPONSOR_ONLY, _closure_kwargs),
     Case("closure:sops", "GET", EVERYONE, _closure_kwargs),
     Case("closure:sop_create", "GET", PM_ONLY, _closure_kwargs),

@@ -173,6 +173,8 @@ BUILDERS = {
     "closure.forms.ReviewForm": lambda team: {},
     "closure.forms.WaiverForm": lambda team: {},
     "closure.forms.SignForm": lambda team: {},
+    "closure.forms.RefuseWaiverForm": lambda team: {},
+    "closure.forms.ReopenForm": lambda team: {},
     "closure.forms.LessonForm": lambda team: {},
 }
 

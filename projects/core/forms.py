@@ -24,14 +24,15 @@ class ProjectForm(forms.ModelForm):
 
 
 class ProjectSettingsForm(ProjectForm):
-    """The code never changes once issues are numbered with it."""
+    """The code never changes once issues are numbered with it. The status is not here: it moves
+    only through its workflow — closure started and signed on the closure page, reopened by the
+    sponsor or a site administrator (D-CL-5; issue 16)."""
 
     class Meta(ProjectForm.Meta):
         fields = [
             "name",
             "description",
             "vision",
-            "status",
             "time_zone",
             "default_language",
             "cost_of_delay_per_day",

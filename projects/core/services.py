@@ -45,6 +45,14 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project: Project, **fields) -> Project:
+    """The project's settings. Its status is not one of them: closure starts and is signed on the
+    closure page (closure.services), a closed project is reopened by closure_reopen (D-CL-5)."""
+    if "status" in fields and fields["status"] != project.status:
+        raise ValidationError(
+            {"status": _("The status changes only through closure: start it, sign it, or reopen the project there.")},
+            code="status_by_closure",
+        )
+    fields.pop("status", None)
     for name, value in fields.items():
         setattr(project, name, value)
     project.full_clean()
@@ -159,12 +167,22 @@ def membership_update(
     grants: list[str] | None = None,
     is_key: bool | None = None,
     receives_reports: bool | None = None,
+    changed_by: User,
 ) -> Membership:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    """Change a membership. Nobody changes their own role (separation of duties: a PM who made
+    herself sponsor would approve her own requests); every role change is kept in the membership's
+    history (who, whose, from → to, when) and the sponsor hears of it (issue 16)."""
+    membership = Membership.objects.select_for_update().select_related("user", "project").get(pk=membership.pk)
+    old_role = membership.role
+    if role != old_role and membership.user_id == changed_by.pk:
+        raise ValidationError(
+            _("You cannot change your own role: another project manager or a site administrator does it."),
+            code="own_role",
+        )
     if is_key is not None:
         membership.is_key = is_key
     membership.receives_reports = receives_reports
-    if role != membership.role:
+    if role != old_role:
         _ensure_another_pm(membership)
     membership.role = role
     membership.department = department
@@ -173,9 +191,32 @@ def membership_update(
     if grants is not None:
         membership.grants = sorted(set(grants))
     membership.full_clean()
+    membership._history_user = changed_by
     membership.save()
+    if role != old_role:
+        _announce_role_change(membership, old_role=old_role, changed_by=changed_by)
     escalations_evaluate_soon(membership.project)
     return membership
+
+
+def _announce_role_change(membership: Membership, *, old_role: str, changed_by: User) -> None:
+    """The sponsor(s) hear of every role change, once per recorded change."""
+    record = membership.history.order_by("-history_id").first()
+    sponsors = Membership.objects.active().filter(project=membership.project, role=Role.SPONSOR).select_related("user")
+    for sponsor in sponsors:
+        email_queue(
+            to=sponsor.user,
+            template="role-changed",
+            project=membership.project,
+            key=f"role-change:{membership.pk}:{record.history_id}",
+            context={
+                "membership": membership,
+                "old_role": Role(old_role),
+                "new_role": Role(membership.role),
+                "changed_by": changed_by,
+                "changed_at": record.history_date,
+            },
+        )
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from projects.core.models import Membership
 from projects.core.spreadsheets import csv_response, xlsx_response
 from projects.escalations.models import Escalation, EscalationRecipient
 from projects.permissions import Capability, by_role, get_membership_for
+from projects.registry import decisions_waiting_for
 
 
 def my_projects(request):
@@ -59,11 +60,13 @@ def project_detail(request, code):
     team = (
         Membership.objects.active().filter(project=project).select_related("user").order_by("role", "user__full_name")
     )
-    return render(
-        request,
-        "projects/project_detail.html",
-        {"project": project, "membership": membership, "team": team},
-    )
+    context = {
+        "project": project,
+        "membership": membership,
+        "team": team,
+        "waiting": decisions_waiting_for(membership),
+    }
+    return render(request, "projects/project_detail.html", context)
 
 
 def project_edit(request, code):
@@ -124,7 +127,7 @@ def member_edit(request, code, pk):
     form = MembershipForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(membership=member, **form.cleaned_data)
+            services.membership_update(membership=member, changed_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

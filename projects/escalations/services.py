@@ -203,8 +203,11 @@ def escalation_acknowledge(*, escalation: Escalation, user: User) -> EscalationR
 
 @transaction.atomic
 def escalation_resolve(*, escalation: Escalation, by: User, outcome: str) -> Escalation:
-    """The PM closes the exception with its outcome. A detected condition that still holds is not
-    escalated again until it has cleared once."""
+    """The PM closes the exception with its outcome, or the sponsor with a note (e.g. before
+    accepting the project, issue 16). A detected condition that still holds is not escalated again
+    until it has cleared once."""
+    if not may_resolve(by, escalation.project_id):
+        raise PermissionDenied
     if not outcome.strip():
         raise ValidationError(_("Write down the outcome."), code="outcome_required")
     resolved = Escalation.objects.filter(pk=escalation.pk, status=Escalation.Status.OPEN).update(
@@ -214,6 +217,15 @@ def escalation_resolve(*, escalation: Escalation, by: User, outcome: str) -> Esc
         raise ValidationError(_("This escalation is already resolved."), code="resolved")
     escalation.refresh_from_db()
     return escalation
+
+
+def may_resolve(user: User, project_id: int) -> bool:
+    memberships = Membership.objects.active().filter(project_id=project_id, user=user).select_related("project")
+    return any(
+        membership.project.status != Project.Status.CLOSED
+        and (membership.can(Capability.ESCALATIONS_MANAGE) or membership.can(Capability.ESCALATIONS_CLOSE))
+        for membership in memberships
+    )
 
 
 def escalations_renotify(*, project: Project) -> list[Escalation]:

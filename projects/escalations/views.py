@@ -45,6 +45,11 @@ def _get(request, code, pk, capability=Capability.ESCALATIONS_VIEW):
     return membership, escalation
 
 
+def _may_resolve(membership) -> bool:
+    """The PM resolves; the sponsor closes with a note (issue 16)."""
+    return membership.can(Capability.ESCALATIONS_MANAGE) or membership.can(Capability.ESCALATIONS_CLOSE)
+
+
 def escalation_detail(request, code, pk, resolve_form=None, status=200):
     membership, escalation = _get(request, code, pk)
     receipt = next((r for r in escalation.recipients.all() if r.user_id == request.user.pk), None)
@@ -53,7 +58,7 @@ def escalation_detail(request, code, pk, resolve_form=None, status=200):
         "membership": membership,
         "escalation": escalation,
         "receipt": receipt,
-        "can_manage": membership.can(Capability.ESCALATIONS_MANAGE),
+        "can_manage": _may_resolve(membership),
         "resolve_form": resolve_form or ResolveForm(),
     }
     return render(request, "projects/escalation_detail.html", context, status=status)
@@ -73,7 +78,10 @@ def escalation_acknowledge(request, code, pk):
 
 @require_POST
 def escalation_resolve(request, code, pk):
-    _membership, escalation = _get(request, code, pk, Capability.ESCALATIONS_MANAGE)
+    membership = get_membership_for(request, code, Capability.ESCALATIONS_VIEW)
+    if not _may_resolve(membership):
+        get_membership_for(request, code, Capability.ESCALATIONS_MANAGE)  # refuses: 403, or read-only
+    _membership, escalation = _get(request, code, pk)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:

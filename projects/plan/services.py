@@ -14,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 from projects.core.models import Membership, Project, User
 from projects.escalations.services import escalations_evaluate_soon
 from projects.notifications.outbox import email_queue
+from projects.permissions import Capability, roles_with
 from projects.plan.models import BudgetLine, Milestone, Phase, PlanBaseline, RebaselineRequest
 from projects.registry import DecisionProvider, Outcome, PendingDecision
 from projects.reporting.dashboard_cache import forget_dashboard
@@ -186,7 +187,28 @@ def rebaseline_request_create(
     )
     request.full_clean()
     request.save()
+    _ask_for_decision(request)
     return request
+
+
+def _ask_for_decision(request: RebaselineRequest) -> None:
+    """Whoever decides a rebaseline (the sponsor) hears at once that one waits (D-SC-3; issue 16);
+    not the requester, who cannot decide it."""
+    project = request.project
+    deciders = (
+        Membership.objects.active()
+        .filter(project=project, role__in=roles_with(Capability.REBASELINE_APPROVE))
+        .exclude(user_id=request.requested_by_id)
+        .select_related("user")
+    )
+    for membership in deciders:
+        email_queue(
+            to=membership.user,
+            template="rebaseline-requested",
+            project=project,
+            key=f"rebaseline-requested:{request.pk}",
+            context={"request": request},
+        )
 
 
 @transaction.atomic
@@ -202,6 +224,9 @@ def rebaseline_decide(
         raise ValidationError(_("This rebaseline request has already been decided."))
     if outcome not in {Outcome.APPROVED, Outcome.REJECTED}:
         raise ValidationError(_("Choose approve or reject."))
+    if request.requested_by_id == decided_by.pk:
+        # Separation of duties (issue 16): whatever role the requester holds now.
+        raise ValidationError(_("You cannot decide your own request: someone else decides it."), code="own_request")
     request.decided_by = decided_by
     request.decided_at = timezone.now()
     request.decision_note = rationale
@@ -268,6 +293,8 @@ def _describe_request(project: Project, request: RebaselineRequest) -> PendingDe
         title=_("Rebaseline: %(days)s days of delay, loss %(loss)s")
         % {"days": request.delay_days, "loss": f"{request.loss:,.2f}"},
         url=reverse("projects:rebaseline_detail", kwargs={"code": project.code, "pk": request.pk}),
+        decider_capability=Capability.REBASELINE_APPROVE,
+        requested_by_id=request.requested_by_id,
     )
 
 

@@ -280,6 +280,15 @@ def meeting_close(*, meeting: Meeting, closed_by: User) -> Meeting:
     if meeting.status == Meeting.Status.DRAFT:
         raise ValidationError(_("Publish the agenda before closing the meeting."))
     _ensure_started(meeting)
+    undecided = list(
+        AgendaItem.objects.filter(meeting=meeting, decision_required=True, outcome="").values_list("title", flat=True)
+    )
+    if undecided:
+        # Nothing waits unseen (issue 16): each decision is taken or explicitly deferred first.
+        raise ValidationError(
+            _("Still to decide, or to defer explicitly, before closing: %(items)s.") % {"items": "、".join(undecided)},
+            code="undecided",
+        )
     meeting.status = Meeting.Status.CLOSED
     meeting.closed_at = timezone.now()
     meeting.save(update_fields=["status", "closed_at"])

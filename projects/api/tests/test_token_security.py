@@ -122,7 +122,7 @@ def test_changing_the_password_revokes_every_token(team):
 def test_losing_the_role_the_token_was_made_under_revokes_it(team):
     member = team.members[Role.STEERING]
     _token, secret = api_token_create(user=member.user, name="脚本")
-    membership_update(membership=member, role=Role.KEY_USER)
+    membership_update(membership=member, role=Role.KEY_USER, changed_by=team.user(Role.PM))
     assert bearer(secret).get(PROJECTS).status_code == 401
 
 

@@ -109,13 +109,20 @@ def test_active_until_before_active_from_is_refused(pm_client, team):
     assert "cannot be before" in response.content.decode()
 
 
-def test_the_last_pm_cannot_be_demoted_or_ended(pm_client, team):
+def test_the_last_pm_cannot_be_demoted_or_ended(pm_client, team, make_user):
+    from django.core.exceptions import ValidationError
+
+    from projects.core.services import membership_update
+
     pm = team.members[Role.PM]
     edit = pm_client.post(
         reverse("projects:member_edit", kwargs={"code": "SCRM", "pk": pm.pk}), {"role": Role.KEY_USER}
     )
     assert edit.status_code == 400
-    assert "at least one project manager" in edit.content.decode()
+    assert "You cannot change your own role" in edit.content.decode()  # issue 16
+    administrator = make_user(is_staff=True, is_superuser=True)
+    with pytest.raises(ValidationError, match="at least one project manager"):
+        membership_update(membership=pm, role=Role.KEY_USER, changed_by=administrator)
     pm_client.post(reverse("projects:member_end", kwargs={"code": "SCRM", "pk": pm.pk}))
     pm.refresh_from_db()
     assert pm.is_active and pm.role == Role.PM

@@ -257,5 +257,10 @@ def test_a_key_person_given_an_end_date_is_escalated(team, project):
     from projects.core.services import membership_update
 
     pm = team.members[Role.PM]
-    membership_update(membership=pm, role=Role.PM, active_until=timezone.localdate() + datetime.timedelta(days=20))
+    membership_update(
+        membership=pm,
+        role=Role.PM,
+        active_until=timezone.localdate() + datetime.timedelta(days=20),
+        changed_by=team.user(Role.SPONSOR),
+    )
     assert [e.kind for e in escalations_evaluate(project=project).opened] == ["key_person_leaving"]

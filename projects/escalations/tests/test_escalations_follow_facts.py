@@ -169,6 +169,7 @@ def test_changing_a_membership_re_evaluates_at_once(team, project, django_captur
             membership=team.members[Role.PM],
             role=Role.PM,
             active_until=timezone.localdate() + datetime.timedelta(days=20),
+            changed_by=team.user(Role.SPONSOR),
         )
     assert Escalation.objects.filter(kind="key_person_leaving").count() == 1
 
@@ -219,6 +220,7 @@ def test_key_person_leaving_estimates_the_replacement_days(team, project):
         membership=team.members[Role.SPONSOR],
         role=Role.SPONSOR,
         active_until=timezone.localdate() + datetime.timedelta(days=3),
+        changed_by=team.user(Role.PM),
     )
     escalation = loss_of(project, "key_person_leaving")
     assert escalation.delay_days == KEY_PERSON_REPLACEMENT_DAYS

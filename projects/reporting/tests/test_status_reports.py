@@ -148,8 +148,8 @@ def test_recipients_are_adjustable(team, project, django_capture_on_commit_callb
 
     key_user = team.members[Role.KEY_USER]
     executive = team.members[Role.EXECUTIVE]
-    membership_update(membership=key_user, role=Role.KEY_USER, receives_reports=True)
-    membership_update(membership=executive, role=Role.EXECUTIVE, receives_reports=False)
+    membership_update(membership=key_user, role=Role.KEY_USER, receives_reports=True, changed_by=team.user(Role.PM))
+    membership_update(membership=executive, role=Role.EXECUTIVE, receives_reports=False, changed_by=team.user(Role.PM))
     assert sorted(u.email for u in services_reporting.recipients(project)) == [
         "key_user@example.com",
         "sponsor@example.com",

@@ -165,7 +165,15 @@ def test_decisions_and_closing_wait_for_the_meeting_to_start(committee, now, tim
     request.refresh_from_db()
     assert request.status == RebaselineRequest.Status.PENDING
     _in_the_meeting(time_machine, published)
+    _defer(committee, item)
     services_steering.meeting_close(meeting=published, closed_by=committee.user(Role.PM))
+
+
+def _defer(committee, item) -> None:
+    """A meeting closes only once each decision is taken or explicitly deferred (issue 16)."""
+    services_steering.agenda_item_decide(
+        item=item, outcome="deferred", rationale="下次再议", decided_by=committee.user(Role.SPONSOR)
+    )
 
 
 def test_a_committee_decision_on_a_linked_rebaseline_changes_the_baseline_version(committee, now, time_machine):
@@ -270,6 +278,7 @@ def test_closing_locks_the_minutes_and_emails_them_with_a_chinese_pdf(
     )
     mail.outbox.clear()
     _in_the_meeting(time_machine, published)
+    _defer(committee, item)
     with django_capture_on_commit_callbacks(execute=True):
         pm.post(url("meeting_close", pk=published.pk))
     published.refresh_from_db()
@@ -291,6 +300,7 @@ def test_members_download_the_minutes_as_pdf_in_their_language(committee, now, t
     published, item, _request = _published_with_rebaseline(committee, now)
     _in_the_meeting(time_machine, published)
     services_steering.meeting_record(meeting=published, attendees=[], minutes={item.pk: "同意延期"})
+    _defer(committee, item)
     services_steering.meeting_close(meeting=published, closed_by=committee.user(Role.PM))
     sponsor = committee.user(Role.SPONSOR)
     sponsor.language = "zh-hans"
