@@ -94,7 +94,7 @@ def suggest(request, code):
     """htmx: articles and open issues like the title being typed."""
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     found = selectors.suggestions(membership, request.GET.get("title", ""))
-    return render(request, "issues/_suggestions.html", {"project": membership.project, "found": found})
+    return render(request, "issues/report.html#suggestions", {"project": membership.project, "found": found})
 
 
 # --- Issues -----------------------------------------------------------------

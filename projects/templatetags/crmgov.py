@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from projects import registry
-from projects.core import form_markup
 
 register = template.Library()
 
@@ -55,12 +54,6 @@ def _cell_html(cell) -> str:
     if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(cell)
     return conditional_escape(localize(template_localtime(cell)))
-
-
-@register.filter
-def stacked_field(field) -> str:
-    """A form's field in crispy's Bootstrap 5 markup, built in Python (`form_markup`)."""
-    return form_markup.stacked_field(field)
 
 
 @register.filter
