@@ -5,6 +5,7 @@ import functools
 
 import django_filters
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,36 +39,62 @@ class SearchInput(forms.TextInput):
     input_type = "search"
 
 
+class FilterSelect(forms.Select):
+    template_name = "issues/filter_select.html"  # issues/jinja2/
+
+
+class FilterSelectMultiple(forms.SelectMultiple):
+    template_name = "issues/filter_select.html"
+
+
+class FilterRenderer(Jinja2):
+    """Django's Jinja2 form renderer, with the filter bar's field template (issues/jinja2/)."""
+
+    field_template_name = "issues/filter_field.html"
+
+
+class IssueFilterForm(forms.Form):
+    """Fields and widgets rendered by Django's Jinja2 form renderer (`{{ field.as_field_group }}`):
+    in the Django template language the filter bar's fields, and the people selects' hundred
+    options each, cost more than the list's rows (docs/performance.md)."""
+
+    default_renderer = FilterRenderer()  # one instance: its engine keeps the compiled templates
+
+
 class IssueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=SearchInput)
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Issue.Status.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("Status"), choices=Issue.Status.choices, distinct=False, widget=FilterSelectMultiple(attrs={"size": 4})
     )
     severity = django_filters.MultipleChoiceFilter(
-        label=_("Severity"), choices=Issue.Severity.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("Severity"),
+        choices=Issue.Severity.choices,
+        distinct=False,
+        widget=FilterSelectMultiple(attrs={"size": 4}),
     )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All"), widget=forms.Select
+        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All"), widget=FilterSelect
     )
     module = django_filters.ModelChoiceFilter(
-        label=_("Module"), queryset=Module.objects.none(), empty_label=_("All"), widget=forms.Select
+        label=_("Module"), queryset=Module.objects.none(), empty_label=_("All"), widget=FilterSelect
     )
     reporter = django_filters.ModelChoiceFilter(
-        label=_("Reporter"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=forms.Select
+        label=_("Reporter"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=FilterSelect
     )
     consultant = django_filters.ModelChoiceFilter(
-        label=_("Consultant"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=forms.Select
+        label=_("Consultant"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=FilterSelect
     )
     age = django_filters.ChoiceFilter(
-        label=_("Age"), choices=AGE_CHOICES, method="by_age", empty_label=_("Any age"), widget=forms.Select
+        label=_("Age"), choices=AGE_CHOICES, method="by_age", empty_label=_("Any age"), widget=FilterSelect
     )
     sort = django_filters.ChoiceFilter(
-        label=_("Sort"), choices=SORT_CHOICES, method="sort_by", empty_label=None, widget=forms.Select
+        label=_("Sort"), choices=SORT_CHOICES, method="sort_by", empty_label=None, widget=FilterSelect
     )
 
     class Meta:
         model = Issue
         fields = []
+        form = IssueFilterForm
 
     def __init__(self, *args, project, people, **kwargs):
         super().__init__(*args, **kwargs)
