@@ -39,12 +39,29 @@ class SearchInput(forms.TextInput):
     input_type = "search"
 
 
-class FilterSelect(forms.Select):
+class FlatOptions:
+    """A select whose template reads its flat choices (no option groups) and the selected values,
+    instead of Django's per-option dicts (`optgroups`): the people filters offer a hundred options
+    each, and building those dicts cost more than the list's rows (docs/performance.md)."""
+
     template_name = "issues/filter_select.html"  # issues/jinja2/
 
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)  # ChoiceWidget's would build optgroups
+        widget = context["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        widget["choices"] = self.choices
+        widget["selected"] = set(widget["value"])
+        return context
 
-class FilterSelectMultiple(forms.SelectMultiple):
-    template_name = "issues/filter_select.html"
+
+class FilterSelect(FlatOptions, forms.Select):
+    pass
+
+
+class FilterSelectMultiple(FlatOptions, forms.SelectMultiple):
+    pass
 
 
 class FilterRenderer(Jinja2):
