@@ -8,7 +8,8 @@ workers are the bottleneck. Also prints each page's wall time (CPU plus waiting 
 Redis, which share the cores in the benchmark: the wall ratio is the closer estimate on a quiet
 machine) and its query count. Medians of BENCH_REPEAT requests.
 
-Environment: DATABASE_URL (crmgov_scale), REDIS_URL (redis db 11), BENCH_REPEAT (30).
+Environment: DATABASE_URL (crmgov_scale), REDIS_URL (redis db 11), BENCH_REPEAT (30), BENCH_PAGES
+(a comma-separated list of words: only the pages whose names contain one, and the trivial page).
 """
 
 import os
@@ -59,11 +60,16 @@ def main() -> None:
         ("project dashboard", cio, "get", "/p/S001/dashboard/", None),
         ("issue list, page 1", cio, "get", "/p/S001/issues/", None),
         ("issue list, page 79", cio, "get", "/p/S001/issues/?page=79", None),
+        ("issue list, status closed", cio, "get", "/p/S001/issues/?status=closed", None),
+        ("issue list, status new", cio, "get", "/p/S001/issues/?status=new", None),
         ("issue page", cio, "get", f"/p/S001/issues/{number}/", None),
         ("daily report form (GET)", key_user, "get", "/p/S001/report/", None),
         ("daily report (POST, files an issue)", poster, "post", "/p/S050/report/", body | {"module": module}),
         ("change-request list", cio, "get", "/p/S001/changes/", None),
     ]
+    wanted = [word for word in os.environ.get("BENCH_PAGES", "").split(",") if word]
+    if wanted:
+        pages = [page for n, page in enumerate(pages) if n == 0 or any(word in page[0] for word in wanted)]
     rows = []
     for name, client, method, path, data in pages:
         for _warm in range(3):

@@ -118,6 +118,18 @@ def pages(people: dict, csrf: str) -> list[dict]:
             "paths": f"{p}/issues/?page={people['deep_page']}",
             "cookies": people["cio"],
         },
+        {
+            "name": "issue list, status closed",
+            "kind": "list",
+            "paths": f"{p}/issues/?status=closed",
+            "cookies": people["cio"],
+        },
+        {
+            "name": "issue list, status new",
+            "kind": "list",
+            "paths": f"{p}/issues/?status=new",
+            "cookies": people["cio"],
+        },
         {"name": "issue page", "kind": "page", "paths": people["issues"], "cookies": people["cio"]},
         {"name": "daily report form (GET)", "kind": "page", "paths": f"{p}/report/", "cookies": people["key_user"]},
         {

@@ -88,6 +88,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Django's Jinja2 backend, for the few fragments measured too slow in the Django template
+        # language (crmgov/jinja_env.py); names never shared with the templates above.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,  # each app's jinja2/ folder
+        "OPTIONS": {"environment": "crmgov.jinja_env.environment"},
+    },
 ]
 
 # --- Data -----------------------------------------------------------------

@@ -1,16 +1,12 @@
 """The issue list's filters, search and sort."""
 
-import copy
 import datetime
 import functools
-import html
 
 import django_filters
 from django import forms
-from django.forms.utils import flatatt
+from django.forms.renderers import Jinja2
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Issue, Module
@@ -39,72 +35,83 @@ SORT_CHOICES = [
 ]
 
 
-class LeanOptions:
-    """A select whose options are built in Python, not one template each: with a hundred people
-    in a project the reporter and consultant filters otherwise cost more than the list itself.
-    Flat choices only (no option groups)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            attrs["multiple"] = True
-        selected = set(self.format_value(value))
-        # str.join over escaped strings: format_html, or Django's option dicts, per option cost as
-        # much as the rows.
-        options = "".join(
-            f'<option value="{html.escape(str(choice))}"{" selected" if str(choice) in selected else ""}>'
-            f"{html.escape(str(label))}</option>"
-            for choice, label in self.choices
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options))  # noqa: S308
-
-
-class LeanSelect(LeanOptions, forms.Select):
-    pass
-
-
-class LeanSelectMultiple(LeanOptions, forms.SelectMultiple):
-    pass
-
-
-class LeanSearchInput(forms.TextInput):
+class SearchInput(forms.TextInput):
     input_type = "search"
 
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<input type="search" name="{}" value="{}"{}>', name, value or "", flatatt(attrs))
+
+class FlatOptions:
+    """A select whose template reads its flat choices (no option groups) and the selected values,
+    instead of Django's per-option dicts (`optgroups`): the people filters offer a hundred options
+    each, and building those dicts cost more than the list's rows (docs/performance.md)."""
+
+    template_name = "issues/filter_select.html"  # issues/jinja2/
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)  # ChoiceWidget's would build optgroups
+        widget = context["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        widget["choices"] = self.choices
+        widget["selected"] = set(widget["value"])
+        return context
+
+
+class FilterSelect(FlatOptions, forms.Select):
+    pass
+
+
+class FilterSelectMultiple(FlatOptions, forms.SelectMultiple):
+    pass
+
+
+class FilterRenderer(Jinja2):
+    """Django's Jinja2 form renderer, with the filter bar's field template (issues/jinja2/)."""
+
+    field_template_name = "issues/filter_field.html"
+
+
+class IssueFilterForm(forms.Form):
+    """Fields and widgets rendered by Django's Jinja2 form renderer (`{{ field.as_field_group }}`):
+    in the Django template language the filter bar's fields, and the people selects' hundred
+    options each, cost more than the list's rows (docs/performance.md)."""
+
+    default_renderer = FilterRenderer()  # one instance: its engine keeps the compiled templates
 
 
 class IssueFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search", widget=LeanSearchInput)
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=SearchInput)
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Issue.Status.choices, widget=LeanSelectMultiple(attrs={"size": 4})
+        label=_("Status"), choices=Issue.Status.choices, distinct=False, widget=FilterSelectMultiple(attrs={"size": 4})
     )
     severity = django_filters.MultipleChoiceFilter(
-        label=_("Severity"), choices=Issue.Severity.choices, widget=LeanSelectMultiple(attrs={"size": 4})
+        label=_("Severity"),
+        choices=Issue.Severity.choices,
+        distinct=False,
+        widget=FilterSelectMultiple(attrs={"size": 4}),
     )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All"), widget=LeanSelect
+        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All"), widget=FilterSelect
     )
     module = django_filters.ModelChoiceFilter(
-        label=_("Module"), queryset=Module.objects.none(), empty_label=_("All"), widget=LeanSelect
+        label=_("Module"), queryset=Module.objects.none(), empty_label=_("All"), widget=FilterSelect
     )
     reporter = django_filters.ModelChoiceFilter(
-        label=_("Reporter"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=LeanSelect
+        label=_("Reporter"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=FilterSelect
     )
     consultant = django_filters.ModelChoiceFilter(
-        label=_("Consultant"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=LeanSelect
+        label=_("Consultant"), queryset=None, method="by_person", empty_label=_("Anyone"), widget=FilterSelect
     )
     age = django_filters.ChoiceFilter(
-        label=_("Age"), choices=AGE_CHOICES, method="by_age", empty_label=_("Any age"), widget=LeanSelect
+        label=_("Age"), choices=AGE_CHOICES, method="by_age", empty_label=_("Any age"), widget=FilterSelect
     )
     sort = django_filters.ChoiceFilter(
-        label=_("Sort"), choices=SORT_CHOICES, method="sort_by", empty_label=None, widget=LeanSelect
+        label=_("Sort"), choices=SORT_CHOICES, method="sort_by", empty_label=None, widget=FilterSelect
     )
 
     class Meta:
         model = Issue
         fields = []
+        form = IssueFilterForm
 
     def __init__(self, *args, project, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,21 +156,3 @@ class IssueFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["newest"]))
-
-
-class FilterCopies(dict):
-    """A filter set's declared filters, copied for each request by one shallow copy per filter.
-    django-filter deep-copies them on every request — their widgets, choice lists and querysets,
-    ~600 objects and 2 ms for the issue list — while a request only assigns its copies' attributes
-    and fills their own `extra`, which is copied here (and a method filter bound anew)."""
-
-    def __deepcopy__(self, memo):
-        copies = {}
-        for name, declared in self.items():
-            copied = copies[name] = copy.copy(declared)
-            copied.extra = dict(declared.extra)
-            copied.method = declared.method  # binds a method filter to the copy, not to the declared one
-        return copies
-
-
-IssueFilter.base_filters = FilterCopies(IssueFilter.base_filters)

@@ -1,5 +1,6 @@
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.forms.renderers import Jinja2
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,17 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     iterator = ListedModelChoiceIterator
 
 
+class ReportRenderer(Jinja2):
+    """Django's Jinja2 form renderer with a field template in crispy-bootstrap5's markup
+    (issues/jinja2/issues/stacked_field.html): the daily report form is filed by every key user
+    every day, and crispy's nested templates were most of its time (docs/performance.md)."""
+
+    field_template_name = "issues/stacked_field.html"
+
+
 class IssueReportForm(forms.Form):
+    default_renderer = ReportRenderer()  # one instance: its engine keeps the compiled templates
+
     title = forms.CharField(
         label=_("Title"),
         max_length=200,

@@ -279,7 +279,7 @@ class Issue(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "number"], name="issue_number_unique_per_project")]
         indexes = [
             models.Index(fields=["project", "-created_at", "-id"], name="issue_project_created"),
-            models.Index(fields=["project", "status", "-created_at"], name="issue_project_status"),
+            models.Index(fields=["project", "status", "-created_at", "-id"], name="issue_project_status_created"),
             models.Index(fields=["project", "severity_rank", "-created_at"], name="issue_project_severity"),
             models.Index(fields=["project", "-updated_at"], name="issue_project_updated"),
             models.Index(fields=["project", "reporter", "-created_at"], name="issue_project_reporter"),

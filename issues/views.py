@@ -1,13 +1,11 @@
 import datetime
-import html
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -92,7 +90,7 @@ def suggest(request, code):
     """htmx: articles and open issues like the title being typed."""
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     found = selectors.suggestions(membership, request.GET.get("title", ""))
-    return render(request, "issues/_suggestions.html", {"project": membership.project, "found": found})
+    return render(request, "issues/report.html#suggestions", {"project": membership.project, "found": found})
 
 
 # --- Issues -----------------------------------------------------------------
@@ -110,54 +108,8 @@ def _issue_list_filter(request, membership):
 
 
 # The columns a list row shows, read as named tuples: the rest of each issue (descriptions, people's
-# other fields) stays in the database, and no model instance is built for a row (50 issues, their
-# modules and reporters were 150 instances a page).
+# other fields) stays in the database, and no model instance is built for a row.
 LIST_COLUMNS = ("number", "title", "severity", "status", "created_at", "module__name", "reporter__full_name")
-
-
-ROW = (
-    '<tr><td class="text-nowrap"><a href="{url}">{ref}</a></td>'
-    '<td><span class="badge severity-badge-{severity} me-1">{severity_label}</span>'
-    '<a class="text-body" href="{url}">{title}</a></td>'
-    '<td><span class="badge {status_badge}">{status_label}</span></td>'
-    '<td class="d-none d-md-table-cell">{module}</td>'
-    '<td class="d-none d-md-table-cell">{reporter}</td>'
-    '<td class="d-none d-lg-table-cell text-nowrap">{reported_on}</td></tr>'
-)
-
-
-def _rows_html(project, issues: list[tuple]) -> SafeString:
-    """The table's rows, written in Python: labels and dates worded once per page, every value
-    escaped. In the template the rows cost more than the rest of the page together
-    (docs/performance.md)."""
-    severities = {value: str(label) for value, label in Issue.Severity.choices}
-    statuses = {value: str(label) for value, label in Issue.Status.choices}
-    short_date = get_format("SHORT_DATE_FORMAT")
-    dates: dict[datetime.date, str] = {}  # a page's issues fall on a few days: each worded once
-
-    def reported_on(moment) -> str:
-        day = timezone.localtime(moment).date()
-        if day not in dates:
-            dates[day] = dateformat.format(day, short_date)
-        return dates[day]
-
-    issues_url = reverse("issues:list", kwargs={"code": project.code})
-    rows = (
-        ROW.format(
-            url=f"{issues_url}{issue.number}/",
-            ref=f"{html.escape(project.code)}-{issue.number:04d}",
-            severity=html.escape(issue.severity),
-            severity_label=html.escape(severities.get(issue.severity, issue.severity)),
-            title=html.escape(issue.title),
-            status_badge=status_badge(issue.status),
-            status_label=html.escape(statuses.get(issue.status, issue.status)),
-            module=html.escape(issue.module__name) if issue.module__name is not None else "—",
-            reporter=html.escape(issue.reporter__full_name),
-            reported_on=reported_on(issue.created_at),
-        )
-        for issue in issues
-    )
-    return mark_safe("".join(rows))  # noqa: S308 — every value escaped above
 
 
 def issue_list(request, code):
@@ -169,10 +121,25 @@ def issue_list(request, code):
         "membership": membership,
         "filter": issue_filter,
         "page": page,
-        "rows": _rows_html(membership.project, page.object_list),
+        "rows": _rows(membership.project, page.object_list),
         "more_filters_open": _more_filters_open(request),
     }
     return render(request, "issues/issue_list.html", context)
+
+
+def _rows(project, issues: list) -> SafeString:
+    """The table's rows, from a Jinja2 template: in the Django template language they cost more
+    than the rest of the page together (docs/performance.md). Labels worded once per page."""
+    context = {
+        "issues": issues,
+        "code": project.code,
+        "issues_url": reverse("issues:list", kwargs={"code": project.code}),
+        "severities": {value: str(label) for value, label in Issue.Severity.choices},
+        "statuses": {value: str(label) for value, label in Issue.Status.choices},
+        "status_badges": {status: status_badge(status) for status in Issue.Status.values},
+    }
+    # Jinja2's output is a plain string; the template autoescapes every value.
+    return mark_safe(render_to_string("issues/issue_rows.html", context, using="jinja2"))  # noqa: S308
 
 
 def _more_filters_open(request) -> bool:
@@ -187,7 +154,7 @@ def issue_list_more_filters(request, code):
     """The selects behind "More filters", for the list's current query (htmx, on first opening)."""
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     context = {"project": membership.project, "filter": _issue_list_filter(request, membership)}
-    return render(request, "issues/_more_filters.html", context)
+    return render(request, "issues/issue_list.html#more_filters", context)
 
 
 def issue_export(request, code, fmt):

@@ -29,7 +29,8 @@ from projects.permissions import Role
 
 OUR_APPS = ["projects", "issues", "changes", "closure"]
 # Bases that are never shown on their own.
-NOT_A_PAGE_FORM = {"projects.core.forms.ProjectScopedForm"}
+# Bases without fields of their own: the issue filters' form gets its fields from IssueFilter (django-filter).
+NOT_A_PAGE_FORM = {"projects.core.forms.ProjectScopedForm", "issues.filters.IssueFilterForm"}
 
 NASTY = [
     "",

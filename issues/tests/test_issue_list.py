@@ -1,5 +1,7 @@
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -124,7 +126,8 @@ def test_a_row_shows_the_issue_escaped_with_its_labels_in_the_readers_language(p
     pm.save()
     page = pm_client.get(LIST).content.decode()
     assert "<script>alert" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 报价" in page
+    title = page.split('class="text-body" href="/p/SCRM/issues/1/">')[1].split("</a>")[0]
+    assert "<" not in title and '"' not in title and html.unescape(title) == '<script>alert("x")</script> & 报价'
     assert 'href="/p/SCRM/issues/1/">SCRM-0001</a>' in page
     assert '<span class="badge severity-badge-high me-1">高</span>' in page
     assert "新问题" in page  # the status
@@ -171,3 +174,16 @@ def test_each_row_shows_its_local_reporting_day_in_the_readers_format(pm_client,
     rows = pm_client.get(LIST).content.decode().split("<tbody")[1]
     assert rows.split("深夜")[1].split("</tr>")[0].endswith("2026年11月21日</td>")  # 00:30 in Shanghai
     assert rows.split("傍晚")[1].split("</tr>")[0].endswith("2026年11月20日</td>")  # 23:30 the day before
+
+
+def test_the_filter_fields_are_labelled_and_a_bad_value_is_shown_at_its_field(pm_client, file_issue):
+    file_issue()
+    page = pm_client.get(LIST, {"module": "abc", "q": "报价"}).content.decode()
+    assert '<label for="id_q" class="form-label">Search</label>' in page
+    field = re.search(r"<input type=\"search\" name=\"q\"[^>]*>", page).group(0)
+    assert 'value="报价"' in field and 'class="form-control"' in field and 'id="id_q"' in field
+    assert '<select name="sort" class="form-select" id="id_sort">' in page
+    assert '<select name="status" size="4" class="form-select" id="id_status" multiple>' in page
+    module = page[page.index('id="div_id_module"') : page.index('id="div_id_reporter"')]
+    assert 'class="form-select is-invalid"' in module
+    assert '<div class="invalid-feedback d-block">Select a valid choice.' in module

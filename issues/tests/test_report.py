@@ -180,3 +180,51 @@ def test_adoption_counts_completed_working_days_only(team, file_issue, time_mach
         report_no_problems(project=team.project, reporter=reporter, day=datetime.date(2026, 11, day))
     section = adoption(team.project, datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
     assert "(3 of 5)" in section["summary"], "Mon–Wed filed; the previous Thu and Fri were not; today not counted"
+
+
+def _squeezed(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r">\s+|\s+<", lambda m: m.group().strip(), html))
+
+
+def _field(page: str, name: str) -> str:
+    """One field's markup, up to the next field's."""
+    start = page.index(f'id="div_id_{name}"')
+    end = page.find('id="div_id_', start + 1)
+    return page[start : end if end != -1 else None]
+
+
+def test_the_report_form_labels_its_fields_marks_the_required_ones_and_explains_screenshots(key_user_client):
+    page = _squeezed(key_user_client.get(url()).content.decode())
+    assert (
+        '<label for="id_title" class="form-label requiredField">Title<span class="asteriskField">*</span></label>'
+        in page
+    )
+    assert (
+        'for="id_description" class="form-label requiredField">What happened<span class="asteriskField">*</span>'
+        in page
+    )
+    assert '<label for="id_module" class="form-label">Where in the CRM</label>' in page  # optional: no marker
+    assert '<select name="module" class="select form-select" id="id_module">' in page
+    assert (
+        '<textarea name="description" cols="40" rows="3" class="textarea form-control" required id="id_description">'
+        in page
+    )
+    screenshots = _field(page, "screenshots")
+    assert 'type="file"' in screenshots and 'name="screenshots"' in screenshots and "multiple" in screenshots
+    assert 'accept="image/png,image/jpeg,image/webp"' in screenshots and 'id="id_screenshots"' in screenshots
+    assert 'class="form-control"' in screenshots and 'data-paste-target="true"' in screenshots
+    assert '<div id="id_screenshots_helptext" class="form-text">PNG, JPEG or WEBP' in screenshots
+    assert "invalid-feedback" not in page
+
+
+def test_a_field_error_is_shown_under_its_field_and_marks_it_invalid(key_user_client):
+    typed = {"title": "x" * 201, "description": "", "severity": "high"}
+    page = _squeezed(key_user_client.post(url(), typed).content.decode())
+    title = _field(page, "title")
+    assert 'value="' + "x" * 201 + '"' in title and "is-invalid" in title
+    assert '<div id="id_title_error" class="invalid-feedback"><p id="error_1_id_title"><strong>' in title
+    assert "Ensure this value has at most 200 characters (it has 201)." in title
+    description = _field(page, "description")
+    assert "This field is required." in description and "textarea form-control is-invalid" in description

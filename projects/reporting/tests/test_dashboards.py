@@ -1,16 +1,10 @@
 import datetime
-from decimal import Decimal
 
 import pytest
-from django.template import Context, Template
 from django.urls import reverse
-from django.utils import translation
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
 
 from projects.permissions import Role
 from projects.reporting.dashboards import control_chart, week_starts, weekly_series
-from projects.templatetags.crmgov import table_cells
 
 
 def test_control_chart_centre_line_is_the_mean_and_limits_three_sigma():
@@ -71,23 +65,3 @@ def test_the_status_report_links_the_next_meeting(team):
     built = services_reporting.build(team.project, datetime.date(2026, 11, 23), "en")
     section = next(s for s in built["sections"] if s["items"] and s["items"][0]["text"] == "指导委员会")
     assert section["items"][0]["url"].endswith(f"/meetings/{meeting.pk}/")
-
-
-@pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_table_cells_read_as_a_template_loop_writes_them(language):
-    row = [
-        "<b>R&D</b> \"张伟\" 'x'",
-        mark_safe("<i>safe</i>"),
-        1234567,
-        -3,
-        True,
-        2.5,
-        Decimal("1234.50"),
-        None,
-        datetime.date(2026, 11, 23),
-        gettext_lazy("Opened"),
-        "",
-    ]
-    with translation.override(language):
-        loop = Template("{% for cell in row %}<td>{{ cell }}</td>{% endfor %}").render(Context({"row": row}))
-        assert table_cells(row) == loop
