@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from changes.models import ChangeRequest
+from issues.models import Issue
 from projects.core.models import Project
 
 
@@ -270,9 +272,6 @@ class ClosureItem(models.Model):
         return f"{worded}\n{self.detail}" if self.detail else worded
 
     def _worded_status(self, status: str) -> str:
-        from changes.models import ChangeRequest
-        from issues.models import Issue
-
         statuses = ChangeRequest.Status if self.kind == self.Kind.CHANGE else Issue.Status
         label = statuses(status).label if status in statuses.values else status
         reason = self.facts.get("reason", "")

@@ -170,8 +170,15 @@ def _get_issue(request, code, number, capability=Capability.PROJECT_VIEW):
     issue = get_object_or_404(selectors.issue_detail_queryset(membership), number=number)
     issue.project = membership.project
     if issue.duplicate_of_id is not None:  # a duplicate is of an issue of the same project (by rule)
-        issue.duplicate_of = Issue.objects.only("number", "title", "project_id").get(pk=issue.duplicate_of_id)
-        issue.duplicate_of.project = membership.project
+        # Only what the reader may see: a consultant gets the original's reference, not its title.
+        original_id = issue.duplicate_of_id
+        original = Issue.objects.visible_to(membership).only("number", "title", "project_id")
+        issue.duplicate_of = original.filter(pk=original_id).first()
+        if issue.duplicate_of is None:
+            issue.hidden_original = Issue.objects.only("number", "project_id").get(pk=original_id)
+            issue.hidden_original.project = membership.project
+        else:
+            issue.duplicate_of.project = membership.project
     return membership, issue
 
 

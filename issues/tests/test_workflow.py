@@ -244,3 +244,16 @@ def test_the_consultant_can_contact_the_reporter_directly(team, file_issue, clie
     services.issue_forward(issue=issue, by=team.user(Role.PM), consultant=team.user(Role.CONSULTANT), summary="事实")
     page = clients(Role.CONSULTANT).get(issue.get_absolute_url()).content.decode()
     assert 'href="mailto:key_user@example.com"' in page
+
+
+def test_the_consultant_does_not_see_the_title_of_an_unforwarded_original(team, file_issue, clients):
+    """Issue 17: "duplicate of" showed the title of an issue never forwarded to the consultant."""
+    original = file_issue(title="未转交的原始问题")
+    copy = file_issue(title="转交过的问题")
+    Issue.objects.filter(pk=copy.pk).update(consultant=team.user(Role.CONSULTANT))
+    services.issue_mark_duplicate(issue=Issue.objects.get(pk=copy.pk), by=team.user(Role.PM), original=original)
+    page = clients(Role.CONSULTANT).get(copy.get_absolute_url()).content.decode()
+    assert "转交过的问题" in page
+    assert "未转交的原始问题" not in page
+    assert f"SCRM-{original.number:04d}" in page  # the reference alone, without a link
+    assert f'href="/p/SCRM/issues/{original.number}/"' not in page

@@ -16,9 +16,7 @@ import http.client
 import json
 import logging
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 import zoneinfo
 from collections.abc import Callable
@@ -33,6 +31,8 @@ from django.utils.translation import gettext as _
 
 from projects.core.formatting import money, status_label
 from projects.core.models import Project, User
+from projects.notifications import addresses
+from projects.notifications.addresses import AddressNotAllowed
 from projects.notifications.models import ChatEvent, ChatMessage, ChatWebhook
 from projects.notifications.outbox import Delivery, claim, mark_sent, record_failure, requeue, sweep, wake_on_commit
 
@@ -47,9 +47,6 @@ OFFICIAL_HOSTS = {
     ChatWebhook.Platform.DINGTALK: {"oapi.dingtalk.com"},
     ChatWebhook.Platform.FEISHU: {"open.feishu.cn", "open.larksuite.com"},
 }
-
-
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 MAX_LINES = 20
@@ -87,7 +84,7 @@ def validate_webhook_url(platform: str, url: str) -> None:
     machine, and only where CHAT_WEBHOOK_ALLOW_LOCAL is on (DEBUG, tests)."""
     parts = urllib.parse.urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme == "http" and host in LOCAL_HOSTS and settings.CHAT_WEBHOOK_ALLOW_LOCAL:
+    if addresses.local_allowed(parts):
         return
     if parts.scheme != "https" or not host:
         raise ValidationError({"url": _("The address must start with https://.")}, code="https")
@@ -100,6 +97,13 @@ def validate_webhook_url(platform: str, url: str) -> None:
             },
             code="host",
         )
+    try:
+        addresses.check_url(url)
+    except AddressNotAllowed:
+        raise ValidationError(
+            {"url": _("This address is not allowed: webhooks reach public internet addresses only.")},
+            code="address_not_allowed",
+        ) from None
 
 
 def _clean_events(events: list[str]) -> list[str]:
@@ -307,27 +311,21 @@ class WebhookOff(Exception):
     pass
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a 3xx then surfaces as an HTTPError: a robot's address never moves
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-DELIVERY_ERRORS = (OSError, http.client.HTTPException, ChatRejected)
+DELIVERY_ERRORS = (OSError, http.client.HTTPException, ChatRejected, AddressNotAllowed)
 
 
 def _post(request: OutgoingRequest) -> None:
     if urllib.parse.urlsplit(request.url).scheme not in {"http", "https"}:
         raise ChatRejected("only http(s) addresses are posted to")
-    # The scheme is checked just above (and at saving): never file: or a custom one.
-    http_request = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")  # noqa: S310
-    try:
-        with _opener.open(http_request, timeout=settings.CHAT_WEBHOOK_TIMEOUT_SECONDS) as response:
-            answer = response.read(RESPONSE_LIMIT)
-    except urllib.error.HTTPError as error:
-        raise ChatRejected(f"HTTP {error.code}") from error
+    status, answer = addresses.post(
+        request.url,
+        request.body,
+        request.headers,
+        timeout=settings.CHAT_WEBHOOK_TIMEOUT_SECONDS,
+        limit=RESPONSE_LIMIT,
+    )
+    if status >= 300:
+        raise ChatRejected(f"HTTP {status}")
     _check_answer(answer)
 
 
@@ -357,9 +355,14 @@ def chat_deliver(*, message_id: int) -> Delivery:
         _post(build_request(message, webhook))
     except DELIVERY_ERRORS as error:
         log.warning(
-            "Chat message %s to webhook %s failed (attempt %s): %s", message.pk, webhook.pk, message.attempts, error
+            "Chat message %s to webhook %s failed (attempt %s): %r", message.pk, webhook.pk, message.attempts, error
         )
-        return record_failure(ChatMessage, message, error)
+        # What the PM reads: our own words, never the network's (refused, reset, certificate …).
+        if isinstance(error, ChatRejected | AddressNotAllowed):
+            shown = error
+        else:
+            shown = ChatRejected("timed out" if isinstance(error, TimeoutError) else "could not connect")
+        return record_failure(ChatMessage, message, shown, retry=not isinstance(error, AddressNotAllowed))
     mark_sent(ChatMessage, message_id)
     return Delivery(sent=True)
 

@@ -69,6 +69,9 @@ EXPECTED = {
     C.CLOSURE_MANAGE: {PM},
     C.CLOSURE_REVIEW: {CONSULTANT},
     C.CLOSURE_SIGN: {SPONSOR},
+    # Issue 16: the sponsor reopens a closed project; the sponsor closes an escalation with a note.
+    C.CLOSURE_REOPEN: {SPONSOR},
+    C.ESCALATIONS_CLOSE: {SPONSOR},
     C.TWO_FACTOR_REQUIRED: {SPONSOR, EXECUTIVE},
 }
 

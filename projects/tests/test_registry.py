@@ -61,7 +61,7 @@ def test_a_contribution_registered_temporarily_is_gone_after_the_block_and_the_o
 
 
 REGISTRIES = {
-    "decision_providers": ["rebaseline", "change"],
+    "decision_providers": ["rebaseline", "change", "closure-waiver"],
     "demo_seeders": [
         "plan-and-committee",
         "working-calendar",

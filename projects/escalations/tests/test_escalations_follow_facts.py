@@ -158,7 +158,9 @@ def test_an_approved_rebaseline_clears_the_schedule_escalation_at_once(
         project=project, requested_by=pm, reason="数据迁移", extra_cost=Decimal(0)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services_plan.rebaseline_decide(request=request, outcome="approved", rationale="同意", decided_by=pm)
+        services_plan.rebaseline_decide(
+            request=request, outcome="approved", rationale="同意", decided_by=team.user(Role.SPONSOR)
+        )
     escalation.refresh_from_db()
     assert escalation.status == Escalation.Status.RESOLVED and escalation.cleared_at is not None
 
