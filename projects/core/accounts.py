@@ -46,6 +46,10 @@ def set_password_url(user: User) -> str:
     return settings.SITE_URL + path
 
 
+# The allauth e-mails crmgov sends, each with its three templates in templates/emails/account-<name>-*.
+ACCOUNT_EMAILS = {"password-reset-key", "email-confirmation"}
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """No public sign-up (people join by invitation); allauth's e-mails go through the outbox; failed
     logins throttled per account *and* address together."""
@@ -62,11 +66,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        user = User.objects.filter(email__iexact=email).first()
+        name = template_prefix.rsplit("/", 1)[-1].replace("_", "-")
+        if name not in ACCOUNT_EMAILS:
+            # e.g. "account_already_exists" when someone adds another account's address: nothing is
+            # sent, and the page answers as for any address, so it tells nobody which addresses exist.
+            return
+        user = context.get("user") if name == "email-confirmation" else None
+        user = user or User.objects.filter(email__iexact=email).first()
         if user is None:
             return
-        name = template_prefix.rsplit("/", 1)[-1].replace("_", "-")
-        link = context.get("password_reset_url", "")
+        link = context.get("password_reset_url") or context.get("activate_url", "")
         # One e-mail per distinct link: a double submit of the reset form sends one.
         digest = hashlib.sha256(f"{name}:{link}".encode()).hexdigest()[:32]
-        email_queue(to=user, template=f"account-{name}", context=context, key=f"account:{name}:{digest}")
+        email_queue(to=user, template=f"account-{name}", context=context, key=f"account:{name}:{digest}", address=email)

@@ -1,6 +1,7 @@
 import datetime
 import zoneinfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -49,6 +50,10 @@ class UserManager(BaseUserManager):
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)  # None gives an unusable password
         user.save(using=self._db)
+        # Its address counts as verified: accounts are made by an invitation (whose set-password link
+        # goes to that address) or by an administrator. A later change of address goes through
+        # allauth's verification, and an unverified address cannot become primary (issue 17).
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields):

@@ -119,6 +119,7 @@ def _user_for_invitation(*, project: Project, email: str, full_name: str) -> Use
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
     if user is None:
+        # A new account, even if someone added this address, unverified, to their own (issue 17).
         return User.objects.create_user(
             email, None, full_name=full_name, language=project.default_language, time_zone=project.time_zone
         )

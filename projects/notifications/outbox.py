@@ -82,9 +82,12 @@ def email_queue(
     key: str,
     project: Project | None = None,
     attachments: list[Attachment] = (),
+    address: str = "",
 ) -> OutboundEmail:
-    """Queue one e-mail to `to`, unless one with this key was already queued for them."""
-    existing = OutboundEmail.objects.filter(key=key, to_email=to.email).first()
+    """Queue one e-mail to `to` (at `address` if given: a new address being verified), unless one with
+    this key was already queued for them."""
+    to_email = address or to.email
+    existing = OutboundEmail.objects.filter(key=key, to_email=to_email).first()
     if existing:
         return existing
     rendered = render_email(
@@ -100,7 +103,7 @@ def email_queue(
                 template=template,
                 project=project,
                 to_user=to,
-                to_email=to.email,
+                to_email=to_email,
                 language=to.language,
                 subject=rendered.subject,
                 body_text=rendered.text,
@@ -109,7 +112,7 @@ def email_queue(
             )
     except IntegrityError:
         # Someone else queued the same key for the same person a moment ago.
-        return OutboundEmail.objects.get(key=key, to_email=to.email)
+        return OutboundEmail.objects.get(key=key, to_email=to_email)
     _wake_worker(email.pk)
     return email
 
