@@ -71,3 +71,24 @@ PROJECT_MENU: tuple[NavItem, ...] = (
     NavItem("issues:calendar", _("Calendar"), Capability.ISSUES_CONFIGURE, "calendar3", MenuGroup.SETTINGS),
     NavItem("projects:edit", _("Settings"), Capability.PROJECT_EDIT, "gear", MenuGroup.SETTINGS),
 )
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A group of the navigation as one member sees it: only their entries, `current` when it holds
+    the page they are on."""
+
+    group: MenuGroup
+    items: tuple[NavItem, ...]
+    current: bool
+
+
+def menu_groups(shown: tuple[str, ...], current_name: str) -> list[NavGroup]:
+    """The groups, in the declared order, holding the entries named in `shown`; a group with none
+    of them is left out."""
+    groups = []
+    for group in MenuGroup:
+        items = tuple(item for item in PROJECT_MENU if item.group == group and item.url_name in shown)
+        if items:
+            groups.append(NavGroup(group, items, any(item.url_name == current_name for item in items)))
+    return groups

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 
 from projects.core import formatting
 from projects.core.models import Membership
-from projects.navigation import PROJECT_MENU
+from projects.navigation import PROJECT_MENU, menu_groups
 from projects.permissions import Capability, roles_with
 
 register = template.Library()
@@ -17,23 +17,28 @@ register.filter("amount", formatting.amount)
 register.filter("status_label", formatting.status_label)
 
 
+NAV_TEMPLATES = {"bar": "includes/project_nav.html", "menu": "includes/project_nav_menu.html"}
+
+
 @register.simple_tag(takes_context=True)
-def project_nav_links(context, membership) -> SafeString:
-    """The project navigation's links this member may use, the current one marked: the same links
-    on every project page, so rendered once per project, set of links, page and language, then
-    remembered."""
+def project_nav_links(context, membership, layout: str = "bar") -> SafeString:
+    """The project navigation's links this member may use, in their groups, the current one marked:
+    `bar`, the row of group menus on a wide screen, or `menu`, the list under group headings in the
+    phone's top-bar menu. The same links on every project page, so rendered once per project, set
+    of links, page, language and layout, then remembered."""
     current = context["request"].resolver_match
     current_name = f"{current.namespace}:{current.url_name}" if current else ""
     shown = tuple(item.url_name for item in PROJECT_MENU if membership.can(item.capability))
-    return _nav_html(membership.project.code, shown, current_name, get_language(), get_script_prefix())
+    return _nav_html(membership.project.code, shown, current_name, get_language(), get_script_prefix(), layout)
 
 
 @functools.lru_cache(maxsize=1024)
-def _nav_html(code: str, shown: tuple[str, ...], current_name: str, language: str, script_prefix: str) -> SafeString:
+def _nav_html(
+    code: str, shown: tuple[str, ...], current_name: str, language: str, script_prefix: str, layout: str
+) -> SafeString:
     """`language` and `script_prefix` are in the key: the template's labels and URLs depend on them."""
-    items = {item.url_name: item for item in PROJECT_MENU}
-    context = {"code": code, "items": [items[name] for name in shown], "current": current_name}
-    return render_to_string("includes/project_nav.html", context)
+    context = {"code": code, "groups": menu_groups(shown, current_name), "current": current_name}
+    return render_to_string(NAV_TEMPLATES[layout], context)
 
 
 @register.simple_tag(takes_context=True)

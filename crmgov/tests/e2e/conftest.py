@@ -136,8 +136,18 @@ class Phone:
         self.page.get_by_role("link", name=re.compile(re.escape(name))).click()
 
     def nav(self, label: str) -> None:
-        """Tap an entry of the project's navigation bar (it scrolls sideways on a phone)."""
-        self.page.locator(".project-nav").get_by_role("link", name=label, exact=True).click()
+        """Go to a section of the project: on a phone through the top bar's menu, on a wide screen
+        through its group's menu in the project's row of groups."""
+        toggler = self.page.locator(".navbar-toggler")
+        if toggler.is_visible():
+            if toggler.get_attribute("aria-expanded") != "true":
+                toggler.click()
+            self.page.locator(".project-menu").get_by_role("link", name=label, exact=True).click()
+            return
+        link = self.page.locator(".project-nav").get_by_role("link", name=label, exact=True)
+        if not link.is_visible():
+            self.page.locator(".project-nav .dropdown").filter(has=link).locator(".dropdown-toggle").click()
+        link.click()
 
     def status(self, label: str):
         """The status badge of the object on the page."""

@@ -68,19 +68,19 @@ def test_static_assets_are_served_locally(client, team):
 
 
 def _nav(page: str) -> str:
-    return page.split('<ul class="nav nav-underline')[1].split("</ul>")[0]
+    return page.split('<nav class="project-nav ')[1].split("</nav>")[0]
 
 
 def test_the_project_navigation_shows_the_members_links_and_marks_the_current_page(client, team):
     client.force_login(team.user(Role.KEY_USER))
     nav = _nav(client.get(reverse("issues:list", kwargs={"code": "SCRM"})).content.decode())
-    assert '<a class="nav-link text-nowrap active" href="/p/SCRM/issues/" aria-current="page">' in nav
+    assert '<a class="dropdown-item active" href="/p/SCRM/issues/" aria-current="page">' in nav
     assert nav.count('aria-current="page"') == 1
     assert 'href="/p/SCRM/report/"' in nav  # a key user files reports
     assert 'href="/p/SCRM/budget/"' not in nav and 'href="/p/SCRM/settings/"' not in nav  # not theirs
     client.force_login(team.user(Role.PM))
     nav = _nav(client.get(reverse("projects:budget", kwargs={"code": "SCRM"})).content.decode())
-    assert '<a class="nav-link text-nowrap active" href="/p/SCRM/budget/" aria-current="page">' in nav
+    assert '<a class="dropdown-item active" href="/p/SCRM/budget/" aria-current="page">' in nav
     assert '<i class="bi bi-cash-coin" aria-hidden="true"></i> Budget</a>' in nav
 
 
