@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -562,6 +562,10 @@ def issue_settings_update(*, project: Project, **values) -> IssueSettings:
 def module_save(*, project: Project, module: Module | None, name: str, position: int, is_active: bool) -> Module:
     module = module or Module(project=project)
     module.name, module.position, module.is_active = name, position, is_active
-    module.full_clean()
-    module.save()
+    module.full_clean()  # the project has no module of that name (ValidationError)
+    try:
+        with transaction.atomic():
+            module.save()
+    except IntegrityError:  # someone added the same name a moment ago
+        raise ValidationError({"name": _("This project already has a module of that name.")}) from None
     return module

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from projects.core.forms import add_errors
 from projects.core.models import User
 from projects.core.paging import paginate
 from projects.permissions import Capability, ProjectReadOnly, get_membership_for
@@ -377,8 +378,12 @@ def module_save(request, code, pk=None):
     module = get_object_or_404(Module, pk=pk, project=project) if pk else Module(project=project)
     module_form = forms.ModuleForm(request.POST, instance=module, prefix="module")
     if module_form.is_valid():
-        services.module_save(project=project, module=module if pk else None, **module_form.cleaned_data)
-        messages.success(request, _("Module saved."))
-        return redirect("issues:settings", code=code)
+        try:
+            services.module_save(project=project, module=module if pk else None, **module_form.cleaned_data)
+        except ValidationError as error:
+            add_errors(module_form, error)
+        else:
+            messages.success(request, _("Module saved."))
+            return redirect("issues:settings", code=code)
     form = forms.IssueSettingsForm(instance=services.issue_settings_for(project))
     return _render_settings(request, membership, form, module_form, status=400)

@@ -257,3 +257,12 @@ def test_the_consultant_does_not_see_the_title_of_an_unforwarded_original(team, 
     assert "未转交的原始问题" not in page
     assert f"SCRM-{original.number:04d}" in page  # the reference alone, without a link
     assert f'href="/p/SCRM/issues/{original.number}/"' not in page
+
+
+def test_adding_a_module_whose_name_exists_is_a_form_error(team, clients, module):
+    """Issue 17: a 500 before (the form did not check the name against the project's modules)."""
+    url = reverse("issues:module_add", kwargs={"code": "SCRM"})
+    data = {"module-name": module.name, "module-position": 1, "module-is_active": "on"}
+    response = clients(Role.PM).post(url, data)
+    assert response.status_code == 400
+    assert "already" in response.content.decode()

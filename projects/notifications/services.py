@@ -225,15 +225,28 @@ def _queue(webhook: ChatWebhook, event: str, fact: str, notice: ChatNotice, proj
 # --- Formats ----------------------------------------------------------------------------------
 
 
+# Characters that start markdown (or the HTML WeCom's markdown accepts) in a line someone typed, as
+# their full-width forms: they read the same, and a title like "[请立即重新登录](https://evil…)" cannot
+# become a link in leadership's group chat (issue 17). Backslash escapes are not honoured by WeCom.
+_MARKDOWN_LITERAL = str.maketrans(
+    {"[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "_": "＿", "`": "｀", "#": "＃"}
+)
+
+
+def markdown_literal(text: str) -> str:
+    return text.translate(_MARKDOWN_LITERAL)
+
+
 def payload_for(platform: str, notice: ChatNotice, *, project: Project, event: str, key: str) -> dict:
     """The message in the platform's own format, without the signature."""
     link_text = notice.link_text or _("Open in crmgov")
     if platform == ChatWebhook.Platform.WECOM:
-        content = f"**{notice.title}**\n{notice.text}\n[{link_text}]({notice.url})"
+        text = markdown_literal(notice.text)
+        content = f"**{markdown_literal(notice.title)}**\n{text}\n[{link_text}]({notice.url})"
         return {"msgtype": "markdown", "markdown": {"content": content}}
     if platform == ChatWebhook.Platform.DINGTALK:
-        body = "\n\n".join(notice.lines[:MAX_LINES])[:MAX_TEXT]
-        text = f"#### {notice.title}\n\n{body}\n\n[{link_text}]({notice.url})"
+        body = "\n\n".join(markdown_literal(line) for line in notice.lines[:MAX_LINES])[:MAX_TEXT]
+        text = f"#### {markdown_literal(notice.title)}\n\n{body}\n\n[{link_text}]({notice.url})"
         return {"msgtype": "markdown", "markdown": {"title": notice.title, "text": text}}
     if platform == ChatWebhook.Platform.FEISHU:
         rows = [[{"tag": "text", "text": line}] for line in notice.lines[:MAX_LINES]]

@@ -119,3 +119,18 @@ def test_every_resolved_address_must_be_public():
     assert addresses.is_public(PUBLIC)
     for address in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "100.64.0.1", "0.0.0.0", "::", "fc00::1", "ff02::1"]:  # noqa: S104 (addresses checked, nothing binds)
         assert not addresses.is_public(address), address
+
+
+@pytest.mark.parametrize("platform", ["wecom", "dingtalk"])
+def test_a_typed_link_in_an_issue_title_stays_text_in_the_group_chat(team, platform):
+    """Issue 17: a key user could plant a phishing link in leadership's group chat."""
+    notice = services_notifications.ChatNotice(
+        title="[请立即重新登录](https://evil.example/login)",
+        lines=["<font color=warning>紧急</font> **点这里** [登录](https://evil.example)"],
+        path="/p/SCRM/",
+    )
+    payload = services_notifications.payload_for(platform, notice, project=team.project, event="e", key="k")
+    markdown = payload["markdown"].get("content") or payload["markdown"]["text"]
+    assert "](https://evil" not in markdown and "<font" not in markdown
+    assert "请立即重新登录" in markdown and "紧急" in markdown
+    assert markdown.count("](") == 1  # only our own link to the page
