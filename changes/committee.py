@@ -25,7 +25,13 @@ def _describe(change: ChangeRequest) -> PendingDecision:
         "cost": f"{option.cost_estimate:,.0f}" if option else "—",
         "days": option.schedule_impact_days if option else "—",
     }
-    return PendingDecision(kind="change", object_id=change.pk, title=title, url=change.get_absolute_url())
+    return PendingDecision(
+        kind="change",
+        object_id=change.pk,
+        title=title,
+        url=change.get_absolute_url(),
+        requested_by_id=change.requester_id,  # never shown to the requester as theirs to decide
+    )
 
 
 def pending(project) -> list[PendingDecision]:

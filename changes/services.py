@@ -53,6 +53,7 @@ STEP_TEXT = {
     "revise": gettext_lazy("revise the option after the requester's feedback"),
     "decide": gettext_lazy("decide on the change"),
     "committee": gettext_lazy("put the change on the steering committee's agenda"),
+    "committee_decide": gettext_lazy("decide on the change at the steering committee: it is beyond the PM's limits"),
     "pilot": gettext_lazy("take part in the pilot"),
 }
 
@@ -172,6 +173,11 @@ def change_request_accept_option(*, change: ChangeRequest, by: User, option: Sol
     pms = _members_who_can(change.project, Capability.CHANGES_APPROVE)
     _ask(change, pms, "decide" if route == ChangeRequest.Route.PM else "committee")
     if route == ChangeRequest.Route.COMMITTEE:
+        # Whoever decides is told at once, not only at the next meeting (issue 16); never the requester.
+        deciders = [
+            p for p in _members_who_can(change.project, Capability.MEETINGS_DECIDE) if p.pk != change.requester_id
+        ]
+        _ask(change, deciders, "committee_decide")
         next_agenda_propose_pending(change.project)
     escalations_evaluate_soon(change.project)
     return change

@@ -150,3 +150,34 @@ def test_the_requester_cannot_give_feedback_accept_or_withdraw_on_a_closed_proje
     assert change.status == S.OPTIONS_PROPOSED and not change.feedback.exists()
     page = requester.get(change.get_absolute_url()).content.decode()
     assert "/withdraw/" not in page and "/accept/" not in page and "/feedback/" not in page
+
+
+def test_a_change_beyond_the_pms_limits_is_announced_to_the_committees_deciders_at_once(team):
+    """Issue 16: whoever must decide is told at once, by e-mail, not only at the next meeting."""
+    from django.core import mail as sent
+    from django.test import TestCase
+
+    from changes.models import ChangeRequest, ChangeSettings
+    from changes.services import change_request_accept_option, change_request_create, option_propose
+
+    ChangeSettings.objects.update_or_create(project=team.project, defaults={"pm_cost_limit": 0, "pm_days_limit": 0})
+    change = change_request_create(
+        project=team.project, requester=team.user(Role.KEY_USER), title="新增审批流", reason="r", goal="g"
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        option = option_propose(
+            change=change,
+            by=team.user(Role.CONSULTANT),
+            description="二次开发",
+            needs_custom_development=True,
+            cost_estimate=50000,
+            schedule_impact_days=10,
+        )
+    sent.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        change_request_accept_option(change=change, by=team.user(Role.KEY_USER), option=option)
+    change.refresh_from_db()
+    assert change.route == ChangeRequest.Route.COMMITTEE
+    told = {message.to[0] for message in sent.outbox}
+    assert {"sponsor@example.com", "steering@example.com"} <= told
+    assert "key_user@example.com" not in told
