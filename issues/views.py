@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.core.models import User
 from projects.core.paging import paginate
 from projects.permissions import Capability, ProjectReadOnly, get_membership_for
+from projects.search.text import matching
 from projects.workflow import step_forms, take_step
 
 from . import exports, forms, selectors, services
@@ -301,9 +302,7 @@ def article_list(request, code):
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     articles = Article.objects.filter(project=membership.project).select_related("module", "project")
     query = request.GET.get("q", "").strip()
-    terms = selectors.search_terms(query)
-    for term in terms:
-        articles = articles.filter(selectors.text_query(("title", "symptom", "cause", "solution"), [term]))
+    articles = matching(articles, query)
     page = paginate(request, articles.order_by("-published_at", "-id"), per_page=30)
     context = {"project": membership.project, "membership": membership, "page": page, "query": query}
     return render(request, "issues/article_list.html", context)
