@@ -133,7 +133,7 @@ class IssueFilter(django_filters.FilterSet):
             return queryset.filter(number=number)
         # Every term must be found in the title or what happened: narrows as the user types more.
         # Answered from the search index (projects.search.text), not by reading the project's issues.
-        return matching(queryset, value)
+        return matching(queryset, value, self.project.pk)
 
     def by_person(self, queryset, name, value):
         return queryset.filter(**{name: value}) if value else queryset

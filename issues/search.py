@@ -15,7 +15,7 @@ from .models import Article, Issue
 
 def search_issues(membership, text: str, limit: int) -> list[SearchHit]:
     issues = (
-        matching(Issue.objects.visible_to(membership), text)
+        matching(Issue.objects.visible_to(membership), text, membership.project_id)
         .only("number", "title", "status", "project_id")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -40,7 +40,7 @@ def issue_list_searched(project, text: str) -> str:
 
 def search_articles(membership, text: str, limit: int) -> list[SearchHit]:
     articles = (
-        matching(Article.objects.filter(project=membership.project), text)
+        matching(Article.objects.filter(project=membership.project), text, membership.project_id)
         .only("pk", "title", "project_id")
         .order_by("-published_at", "-id")[:limit]
     )

@@ -145,7 +145,7 @@ def _issue(rng, project_id, number, report_id, reporter, filed, now, modules) ->
         "reporter_id": reporter,
         "title": title,
         "description": description,
-        "search_text": document(title, description),
+        "search_text": document(project_id, title, description),
         "module_id": rng.choice(modules),
         "severity": severity,
         "severity_rank": Issue.SEVERITY_RANK[severity],

@@ -332,7 +332,7 @@ def issue_correct(*, issue: Issue, by: User, title: str, description: str, categ
         raise ValidationError(_("Choose a category from the list."), code="bad_category")
     values = {"title": title, "description": description, "category": category}
     changes = {name: [getattr(issue, name), value] for name, value in values.items() if getattr(issue, name) != value}
-    issue = _move(issue, "correct", by=by, search_text=document(title, description), **values)
+    issue = _move(issue, "correct", by=by, search_text=document(issue.project_id, title, description), **values)
     if changes:
         _record_edit(issue, by, changes)
     return issue

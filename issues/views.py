@@ -302,7 +302,7 @@ def article_list(request, code):
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     articles = Article.objects.filter(project=membership.project).select_related("module", "project")
     query = request.GET.get("q", "").strip()
-    articles = matching(articles, query)
+    articles = matching(articles, query, membership.project.pk)
     page = paginate(request, articles.order_by("-published_at", "-id"), per_page=30)
     context = {"project": membership.project, "membership": membership, "page": page, "query": query}
     return render(request, "issues/article_list.html", context)

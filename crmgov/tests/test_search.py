@@ -17,6 +17,7 @@ from projects import permissions
 from projects.permissions import Capability, Role
 from projects.registers.models import Risk
 from projects.search import text
+from projects.search.indexing import refill
 from projects.steering.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -244,17 +245,22 @@ def test_query_count_does_not_grow_with_what_is_found(client, team, file_issue):
 # --- The index: what it holds, and that it is kept ------------------------------------------------
 
 
-def test_a_text_is_indexed_as_chinese_pairs_and_english_words():
-    assert text.document("客户列表导出Excel时报错", "PDF 乱码") == (
-        " excel 客户 户列 列表 表导 导出 出 时报 报错 错 pdf 乱码 码 "
-    )
-    assert text.query_terms("导出失败 CRM 单") == [
-        ("crm", True),
-        ("导出", False),
-        ("出失", False),
-        ("失败", False),
-        ("单", True),
-    ]
+def test_a_text_is_indexed_as_chinese_characters_and_pairs_and_english_words_and_their_starts():
+    assert text.document(7, "导出失败 PDF") == " 7.pd 7.pdf 7.导 7.导出 7.出 7.出失 7.失 7.失败 7.败 "
+    assert text.query_terms("导出失败 CRM 单") == ["crm", "导出", "出失", "失败", "单"]
+
+
+def test_a_single_chinese_character_is_found_wherever_it_stands(client, team, file_issue):
+    file_issue(title="打印报价单")
+    assert "打印报价单" in found(search(client, team.user(Role.PM), "单"))
+
+
+def test_issues_filed_before_the_search_existed_are_found_once_the_migration_fills_them(client, team, file_issue):
+    issue = file_issue(title="客户列表导出失败")
+    Issue.objects.filter(pk=issue.pk).update(search_text="")
+    assert "Nothing found" in found(search(client, team.user(Role.PM), "导出"))
+    refill(Issue, "default", ("title", "description"))
+    assert "客户列表导出失败" in found(search(client, team.user(Role.PM), "导出"))
 
 
 def test_a_corrected_title_is_found_by_its_new_words(client, team, file_issue):
@@ -283,7 +289,7 @@ def test_on_postgresql_the_search_is_answered_from_the_gin_index(team, file_issu
         try:
             # The expression the searches filter by is the one indexed (the project's own
             # indexes left out: on a handful of rows they win; on the seeded 40,000 the GIN one does).
-            plans = [text.matching(model.objects.all(), "导出 export").explain() for model in (Issue, Article)]
+            plans = [text.matching(m.objects.all(), "导出 export", team.project.pk).explain() for m in (Issue, Article)]
         finally:
             cursor.execute("RESET enable_seqscan")
     assert "issue_search" in plans[0] and "article_search" in plans[1]

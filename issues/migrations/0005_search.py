@@ -2,8 +2,9 @@
 batches, then indexed (GIN, PostgreSQL only). Not atomic: each batch of the fill commits on its own,
 so 200,000 issues are neither read at once nor held in one transaction."""
 
-from django.db import migrations, models
+from django.db import migrations
 
+import projects.search.fields
 from projects.search.indexing import fill, gin_index
 
 
@@ -18,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="search_text",
-            field=models.TextField(blank=True, default="", editable=False),
+            field=projects.search.fields.SearchTextField(blank=True, default="", editable=False),
         ),
         migrations.AddField(
             model_name="issue",
             name="search_text",
-            field=models.TextField(blank=True, default="", editable=False),
+            field=projects.search.fields.SearchTextField(blank=True, default="", editable=False),
         ),
         fill("issues", "Issue", ("title", "description")),
         fill("issues", "Article", ("title", "symptom", "cause", "solution")),

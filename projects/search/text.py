@@ -1,16 +1,24 @@
 """Text search served from an index (issue 19): what a row's search column holds and how a query
 matches it, the same on PostgreSQL (full text, a GIN index) and SQLite (a scan of the same column).
 
-Chinese is written without spaces, so a text is indexed as its overlapping pairs of characters
-("导出失败" → 导出 出失 失败) plus the last character of each run; English and numbers as lower-case
-words. A query's terms must all be found: a pair of Chinese characters exactly, a single character
-or a word as the start of an indexed one ("export" finds "exported"). That is what the issue list
-searched before, with `icontains` on every pair — now answered from the index:
+Chinese is written without spaces, so a text is indexed as its characters and its overlapping pairs
+of characters ("导出失败" → 导 导出 出 出失 失 失败 败); English and numbers as lower-case words and
+the starts of words ("export" → ex exp expo expor export). A query's terms must all be found, each
+as it is: a Chinese pair or character, a word (which finds the words it starts: "export" finds
+"exported"). That is what the issue list searched before with `icontains` on every pair — now
+answered from an index, and every term a plain lexeme, so PostgreSQL's statistics on the column
+know how often each is found (a prefix query `export:*` it can only guess, and a wrong guess made
+it read a 40,000-issue project to find nothing).
 
-- PostgreSQL: `to_tsvector('simple', search_text) @@ to_tsquery('simple', '导出 & 出失 & export:*')`,
-  over a GIN index on that expression (each app's migration creates it for its searchable tables).
-  The 'simple' configuration neither stems nor drops words: the segmentation is ours, here.
-- SQLite (development, tests): the same column, `LIKE '% 导出 %'` per term — a scan, small there.
+Each term is marked with its row's project ("12.导出"): a project's search reads the entries of its
+own rows only, so a search in a project of 400 issues costs what 400 issues cost, however many
+other projects' issues share the table, and the statistics are the project's own.
+
+- PostgreSQL: the column is a `tsvector` of exactly these terms, searched with
+  `search_text @@ '12.导出 & 12.出失'::tsquery` over a GIN index (each app's migration creates
+  it). Neither side goes through PostgreSQL's parser or dictionaries: the segmentation is ours,
+  here, the same whatever the database's locale; a stored column is not recomputed per row.
+- SQLite (development, tests): the same column, `LIKE '% 12.导出 %'` per term — a scan, small there.
 
 Why pairs rather than jieba's words (`issues.text.terms`): a pair index finds every text a
 substring search found, whatever a dictionary makes of the context ("报价单" and "报价" both hold
@@ -23,11 +31,12 @@ import re
 import unicodedata
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[a-z0-9]+")
 MAX_TERMS = 8  # of a query: enough to narrow, bounded work per search
+LONGEST = 16  # letters of a word that count: its start (prefixes indexed up to this length)
 
 
 def _normal(text: str) -> str:
@@ -35,54 +44,66 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
-def document(*texts: str) -> str:
-    """What a row's `search_text` column holds for its `texts`: each indexed term once, separated
-    and surrounded by spaces (so that a term or a term's start can be found with LIKE, too)."""
+def document(scope: int, *texts: str) -> str:
+    """What a row's search column holds for its `texts`: each indexed term once, marked with the
+    row's `scope` (its project), separated and surrounded by spaces (so LIKE finds a term, too)."""
     terms: dict[str, None] = {}
     for text in texts:
         normal = _normal(text)
         for word in WORD.findall(normal):
-            if len(word) > 1:
-                terms[word] = None
+            for end in range(2, min(len(word), LONGEST) + 1):
+                terms[word[:end]] = None
         for run in CJK.findall(normal):
-            for i in range(len(run) - 1):
-                terms[run[i : i + 2]] = None
-            terms[run[-1]] = None  # with the pairs' first characters, every character starts a term
-    return f" {' '.join(terms)} " if terms else ""
+            for i, character in enumerate(run):
+                terms[character] = None
+                if i + 1 < len(run):
+                    terms[run[i : i + 2]] = None
+    return f" {' '.join(f'{scope}.{term}' for term in terms)} " if terms else ""
 
 
-def query_terms(text: str) -> list[tuple[str, bool]]:
-    """The terms of a query as (term, is_prefix): a Chinese pair must be found exactly; a single
-    Chinese character or a word (two letters or digits at least) as the start of a term."""
+def query_terms(text: str) -> list[str]:
+    """The terms of a query, each to be found as it is: its words (two letters or digits at least,
+    their first LONGEST), its Chinese pairs of characters, or a lone Chinese character."""
     normal = _normal(text)
-    terms = [(word, True) for word in WORD.findall(normal) if len(word) > 1]
+    terms = [word[:LONGEST] for word in WORD.findall(normal) if len(word) > 1]
     for run in CJK.findall(normal):
-        terms.extend([(run, True)] if len(run) == 1 else [(run[i : i + 2], False) for i in range(len(run) - 1)])
+        terms.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
     return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
-def tsquery(terms: list[tuple[str, bool]]) -> str:
-    """The terms as a raw tsquery, all required. Terms hold letters, digits and CJK characters
+def tsquery(scope: int, terms: list[str]) -> str:
+    """The terms as a tsquery literal, all required. Terms hold letters, digits and CJK characters
     only (the patterns above), so quoting them is enough."""
-    return " & ".join(f"'{term}'" + (":*" if prefix else "") for term, prefix in terms)
+    return " & ".join(f"'{scope}.{term}'" for term in terms)
 
 
-def matching(queryset: QuerySet, text: str, field: str = "search_text") -> QuerySet:
-    """The rows of `queryset` whose `field` holds every term of `text` (all of them when it has
-    none: nothing to narrow by)."""
+def matching(queryset: QuerySet, text: str, scope: int, field: str = "search_text") -> QuerySet:
+    """The rows of `queryset` (of project `scope`) whose search column `field` holds every term of
+    `text` (all of them when it has none: nothing to narrow by)."""
     terms = query_terms(text)
     if not terms:
         return queryset
     if connection.vendor == "postgresql":
-        # Imported here: django.contrib.postgres needs psycopg, which a SQLite setup may lack.
-        from django.contrib.postgres.search import SearchQuery
-
-        return queryset.alias(_searched=vector(field)).filter(
-            _searched=SearchQuery(tsquery(terms), search_type="raw", config="simple")
-        )
-    for term, prefix in terms:
-        queryset = queryset.filter(**{f"{field}__contains": f" {term}" if prefix else f" {term} "})
+        return queryset.filter(_Matches(F(field), _TsQuery(Value(tsquery(scope, terms)))))
+    for term in terms:
+        queryset = queryset.filter(**{f"{field}__contains": f" {scope}.{term} "})
     return queryset
+
+
+class _TsQuery(Func):
+    """A tsquery literal, taken as written: not parsed into words again (to_tsquery would, with the
+    database's parser and locale), as the column's terms are not."""
+
+    template = "(%(expressions)s)::tsquery"
+    output_field = TextField()
+
+
+class _Matches(Func):
+    """`column @@ query`: answered by the column's GIN index."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
 
 
 def containing(queryset: QuerySet, text: str, fields: tuple[str, ...]) -> QuerySet:
@@ -90,16 +111,9 @@ def containing(queryset: QuerySet, text: str, fields: tuple[str, ...]) -> QueryS
     of `text` found in one of `fields` by `icontains` — a scan of one project's rows of that kind,
     bounded by their number, not by the project's issues. Finds what `matching` finds, and words
     inside words too."""
-    for term, _prefix in query_terms(text):
+    for term in query_terms(text):
         found = Q()
         for name in fields:
             found |= Q(**{f"{name}__icontains": term})
         queryset = queryset.filter(found)
     return queryset
-
-
-def vector(field: str = "search_text"):
-    """The indexed expression (PostgreSQL): the migrations' GIN indexes are built on exactly this."""
-    from django.contrib.postgres.search import SearchVector  # see `matching`
-
-    return SearchVector(field, config="simple")
