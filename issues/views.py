@@ -161,10 +161,16 @@ def _rows_html(project, issues: list[tuple]) -> SafeString:
     return mark_safe("".join(rows))  # noqa: S308 — every value escaped above
 
 
+# A searched list counts its matches up to here ("1–50 of 1,000+"): the count reads every match
+# it counts, and a common word matches thousands of a large project's issues (issue 19).
+SEARCH_COUNT_CAP = 1_000
+
+
 def issue_list(request, code):
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     issue_filter = _issue_list_filter(request, membership)
-    page = paginate(request, issue_filter.qs.select_related(None), columns=LIST_COLUMNS)
+    cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
+    page = paginate(request, issue_filter.qs.select_related(None), cap=cap, columns=LIST_COLUMNS)
     context = {
         "project": membership.project,
         "membership": membership,

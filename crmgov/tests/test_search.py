@@ -293,3 +293,16 @@ def test_on_postgresql_the_search_is_answered_from_the_gin_index(team, file_issu
         finally:
             cursor.execute("RESET enable_seqscan")
     assert "issue_search" in plans[0] and "article_search" in plans[1]
+
+
+def test_a_searched_issue_list_counts_its_matches_up_to_a_thousand(client, team, file_issue, monkeypatch):
+    from issues import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    for n in range(5):
+        file_issue(title=f"导出失败 {n}")
+    client.force_login(team.user(Role.PM))
+    listed = client.get(reverse("issues:list", kwargs={"code": "SCRM"}), {"q": "导出"}).content.decode()
+    assert "of 3+" in listed
+    unsearched = client.get(reverse("issues:list", kwargs={"code": "SCRM"})).content.decode()
+    assert "1–5 of 5" in unsearched and "5+" not in unsearched
