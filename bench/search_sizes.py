@@ -1,4 +1,4 @@
-"""`make bench-search-sizes` (issue 19; not a test): after `make seed-scale`, give two projects the
+"""`python bench/search_sizes.py` (issue 19; not a test): after `make seed-scale`, give two projects the
 sizes the search is measured at — `S002` ~40,000 issues (the issues of S011…S019 moved into it) and
 `S003` ~400 (all but 400 of its issues moved to S020) — leaving S001 (the other pages' project) and
 S050 (where the benchmark's POSTs file) as they are. Renumbers the moved issues (+10,000 per source
