@@ -120,6 +120,13 @@ def test_nothing_found_says_so(client, team, file_issue):
     assert "Nothing found" in page and "客户列表导出失败" not in page
 
 
+def test_a_search_without_a_word_finds_nothing_rather_than_everything(client, team, file_issue):
+    file_issue(title="客户列表导出失败")
+    meeting(team)
+    page = found(search(client, team.user(Role.PM), "？！ a"))
+    assert "Nothing found" in page and "客户列表导出失败" not in page and "指导委员会" not in page
+
+
 def test_an_empty_search_shows_the_box_only(client, team, file_issue):
     file_issue(title="客户列表导出失败")
     assert "客户列表导出失败" not in found(search(client, team.user(Role.PM), ""))

@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from projects import registry
 from projects.permissions import Capability, get_membership_for
 from projects.registry import SearchHit
+from projects.search.text import query_terms
 
 PER_KIND = 10
 MAX_QUERY = 100  # characters: a search box, not a document
@@ -33,7 +34,8 @@ def search(request, code):
             url = source.reference(membership, query) if source.reference else None
             if url:
                 return redirect(url)
-        for source in sources:
+        # A query without a word to look for (punctuation, one letter) finds nothing, not everything.
+        for source in sources if query_terms(query) else ():
             hits = source.search(membership, query, PER_KIND + 1)
             more = source.more_url(membership.project, query) if source.more_url and len(hits) > PER_KIND else ""
             if hits:
