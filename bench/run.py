@@ -8,7 +8,8 @@ Environment (all optional): DATABASE_URL (crmgov_scale), REDIS_URL (redis db 11)
 CELERY_BROKER_URL (redis db 10), BENCH_PORT (8005), BENCH_WORKERS (2 × cores + 1),
 BENCH_CONCURRENCY (8), BENCH_THREADS (2), BENCH_DURATION seconds per page per round (5),
 BENCH_ROUNDS (3), BENCH_PROJECT (S001, the pages read), BENCH_POST_PROJECT (S050, where the
-report POSTs file their issues), BENCH_JSON (a file to write the results to).
+report POSTs file their issues), BENCH_SEARCH_PROJECTS ("S003 S002": the search's ~400- and
+~40,000-issue projects, made by bench/search_sizes.py), BENCH_JSON (a file to write the results to).
 """
 
 import json
@@ -37,6 +38,7 @@ DURATION = int(E("BENCH_DURATION", "5"))
 ROUNDS = int(E("BENCH_ROUNDS", "3"))
 PROJECT = E("BENCH_PROJECT", "S001")
 POST_PROJECT = E("BENCH_POST_PROJECT", "S050")
+SEARCH_PROJECTS = E("BENCH_SEARCH_PROJECTS", "S003 S002").split()
 TARGETS = {"list": 0.15, "post": 0.10, "p95_ms": 100}
 
 
@@ -142,6 +144,15 @@ def pages(people: dict, csrf: str) -> list[dict]:
             "csrf": csrf,
         },
         {"name": "change-request list", "kind": "list", "paths": f"{p}/changes/", "cookies": people["cio"]},
+        # The search (issue 19) in a project of ~400 issues and one of ~40,000 (bench/search_sizes.py).
+        *[
+            {"name": f"{name}, {code}", "kind": "list", "paths": f"/p/{code}/{path}", "cookies": people["cio"]}
+            for code in SEARCH_PROJECTS
+            for name, path in (
+                ("search 导出", "search/?q=%E5%AF%BC%E5%87%BA"),
+                ("issue list q=导出", "issues/?q=%E5%AF%BC%E5%87%BA"),
+            )
+        ],
     ]
 
 

@@ -11,6 +11,7 @@ from .dashboard_panels import PANELS
 from .demo import seed_change_requests
 from .links import change_request_links
 from .report_sections import SECTIONS
+from .search import SOURCE as SEARCH_SOURCE
 from .seed_scale import load as load_scale
 
 issue_link_providers.register(change_request_links)
@@ -23,3 +24,4 @@ for condition in CONDITIONS:
     registry.escalation_conditions.register(condition)
 for section in SECTIONS:
     registry.report_sections.register(section)
+registry.search_sources.register(SEARCH_SOURCE)

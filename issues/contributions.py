@@ -9,6 +9,7 @@ from .dashboard_panels import FIGURES, PANELS
 from .demo import seed_calendar, seed_issue_history
 from .report_sections import SECTIONS
 from .rollups import rebuild as rebuild_issue_days
+from .search import SOURCES as SEARCH_SOURCES
 from .seed_scale import load as load_scale
 
 registry.demo_seeders.register(DemoSeeder("working-calendar", seed_calendar, 10))
@@ -23,3 +24,5 @@ for panel in PANELS:
     registry.dashboard_panels.register(panel)
 for figure in FIGURES:
     registry.portfolio_figures.register(figure)
+for source in SEARCH_SOURCES:
+    registry.search_sources.register(source)

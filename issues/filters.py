@@ -9,8 +9,9 @@ from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.search.text import matching
+
 from .models import Issue, Module
-from .selectors import search_terms, text_query
 
 AGE_CHOICES = [
     ("1", _("Today")),
@@ -137,13 +138,9 @@ class IssueFilter(django_filters.FilterSet):
         number = Issue.number_in_reference(value, self.project.code)
         if number is not None:
             return queryset.filter(number=number)
-        terms = search_terms(value)
-        if not terms:
-            return queryset
-        # Every term must match somewhere: narrows as the user types more.
-        for term in terms:
-            queryset = queryset.filter(text_query(("title", "description"), [term]))
-        return queryset
+        # Every term must be found in the title or what happened: narrows as the user types more.
+        # Answered from the search index (projects.search.text), not by reading the project's issues.
+        return matching(queryset, value, self.project.pk)
 
     def by_person(self, queryset, name, value):
         return queryset.filter(**{name: value}) if value else queryset

@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 from projects.core.models import Project
 from projects.permissions import Capability
+from projects.search.fields import SearchTextField
+from projects.search.text import document
 
 from .periods import Cadence, period_end
 
@@ -270,6 +272,11 @@ class Issue(models.Model):
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # What the search finds it by (issue 19): its title and what happened as indexed terms
+    # (projects.search.text), kept by save() and by every service that writes the texts otherwise.
+    search_text = SearchTextField(editable=False, blank=True, default="")
+
+    SEARCHED = ("title", "description")
 
     objects = IssueQuerySet.as_manager()
 
@@ -294,6 +301,10 @@ class Issue(models.Model):
 
     def save(self, *args, **kwargs):
         self.severity_rank = self.SEVERITY_RANK.get(self.severity, 2)
+        self.search_text = document(self.project_id, *(getattr(self, name) for name in self.SEARCHED))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(self.SEARCHED) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -458,6 +469,10 @@ class Article(models.Model):
     )
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     published_at = models.DateTimeField(_("published"), default=timezone.now)
+    # What the search finds it by (issue 19), kept by save(), as the issue's.
+    search_text = SearchTextField(editable=False, blank=True, default="")
+
+    SEARCHED = ("title", "symptom", "cause", "solution")
 
     class Meta:
         verbose_name = _("article")
@@ -467,6 +482,13 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = document(self.project_id, *(getattr(self, name) for name in self.SEARCHED))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(self.SEARCHED) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("issues:article", kwargs={"code": self.project.code, "pk": self.pk})

@@ -10,6 +10,7 @@ import random
 import uuid
 
 from projects.permissions import Role
+from projects.search.text import document
 
 from .demo import MODULES, STORIES
 from .models import DailyReport, Issue, IssueEvent, IssueSettings, Module, PointAward, Screenshot
@@ -144,6 +145,7 @@ def _issue(rng, project_id, number, report_id, reporter, filed, now, modules) ->
         "reporter_id": reporter,
         "title": title,
         "description": description,
+        "search_text": document(project_id, title, description),
         "module_id": rng.choice(modules),
         "severity": severity,
         "severity_rank": Issue.SEVERITY_RANK[severity],

@@ -17,28 +17,6 @@ from .models import Article, DailyReport, Issue, IssueEvent, PointAward, Screens
 from .periods import days_of, period_end, period_start
 from .services import issue_settings_for
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-WORD = re.compile(r"[A-Za-z0-9]{2,}")
-MAX_TERMS = 8
-
-
-def search_terms(text: str) -> list[str]:
-    """Words, and for Chinese (written without spaces) overlapping pairs of characters:
-    "导出失败" → 导出, 出失, 失败 — so a title matches an article that shares a phrase."""
-    terms = [word.lower() for word in WORD.findall(text)]
-    for run in CJK.findall(text):
-        terms.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
-    return list(dict.fromkeys(terms))[:MAX_TERMS]
-
-
-def text_query(fields: tuple[str, ...], terms: list[str]) -> Q:
-    query = Q()
-    for term in terms:
-        for name in fields:
-            query |= Q(**{f"{name}__icontains": term})
-    return query
-
-
 # Suggestions while a title is typed ("is it one of these?").
 SUGGEST_WORDS = 8  # of the new title's words, the first
 SUGGEST_CANDIDATES = 40  # of each kind, read best first by a rough score in the database

@@ -14,6 +14,7 @@ from projects.core.models import Project, User
 from projects.notifications.outbox import email_queue
 from projects.permissions import Capability
 from projects.reporting.dashboard_cache import forget_dashboard
+from projects.search.text import document
 from projects.workflow import TransitionRefused  # noqa: F401 — raised by the workflow, caught by callers
 
 from .calendars import ParsedDay
@@ -331,7 +332,7 @@ def issue_correct(*, issue: Issue, by: User, title: str, description: str, categ
         raise ValidationError(_("Choose a category from the list."), code="bad_category")
     values = {"title": title, "description": description, "category": category}
     changes = {name: [getattr(issue, name), value] for name, value in values.items() if getattr(issue, name) != value}
-    issue = _move(issue, "correct", by=by, **values)
+    issue = _move(issue, "correct", by=by, search_text=document(issue.project_id, title, description), **values)
     if changes:
         _record_edit(issue, by, changes)
     return issue

@@ -14,6 +14,7 @@ from projects.core.forms import add_errors
 from projects.core.models import User
 from projects.core.paging import paginate
 from projects.permissions import Capability, ProjectReadOnly, get_membership_for
+from projects.search.text import matching
 from projects.workflow import step_forms, take_step
 
 from . import exports, forms, selectors, services
@@ -112,11 +113,15 @@ def _issue_list_filter(request, membership):
 # other fields) stays in the database, and no model instance is built for a row.
 LIST_COLUMNS = ("number", "title", "severity", "status", "created_at", "module__name", "reporter__full_name")
 
+# A searched list counts its matches up to this: counting reads every match (docs/performance.md).
+SEARCH_COUNT_CAP = 1_000
+
 
 def issue_list(request, code):
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     issue_filter = _issue_list_filter(request, membership)
-    page = paginate(request, issue_filter.qs.select_related(None), columns=LIST_COLUMNS)
+    cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
+    page = paginate(request, issue_filter.qs.select_related(None), cap=cap, columns=LIST_COLUMNS)
     context = {
         "project": membership.project,
         "membership": membership,
@@ -276,9 +281,7 @@ def article_list(request, code):
     membership = get_membership_for(request, code, Capability.PROJECT_VIEW)
     articles = Article.objects.filter(project=membership.project).select_related("module", "project")
     query = request.GET.get("q", "").strip()
-    terms = selectors.search_terms(query)
-    for term in terms:
-        articles = articles.filter(selectors.text_query(("title", "symptom", "cause", "solution"), [term]))
+    articles = matching(articles, query, membership.project.pk)
     page = paginate(request, articles.order_by("-published_at", "-id"), per_page=30)
     context = {"project": membership.project, "membership": membership, "page": page, "query": query}
     return render(request, "issues/article_list.html", context)

@@ -12,6 +12,7 @@ from projects.plan.services import rebaseline_decision_provider
 from projects.registry import ClosureFigures, DashboardPanel, DemoSeeder
 from projects.reporting.dashboards import budget_burn
 from projects.reporting.report_sections import SECTIONS, escalation_figures
+from projects.search.sources import SOURCES as SEARCH_SOURCES
 
 
 def evaluate_demo_escalations(project) -> None:
@@ -30,3 +31,5 @@ for condition in CONDITIONS:
 for section in SECTIONS:
     registry.report_sections.register(section)
 registry.closure_figure_providers.register(ClosureFigures("escalations", _("Escalations"), escalation_figures, 40))
+for source in SEARCH_SOURCES:
+    registry.search_sources.register(source)

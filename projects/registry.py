@@ -352,3 +352,43 @@ class PortfolioFigure:
 portfolio_figures: Registry[PortfolioFigure] = Registry(
     "portfolio figure", key=lambda figure: figure.key, order=lambda figure: figure.order
 )
+
+
+# --- The project's search box (issue 19) --------------------------------------------------------------
+#
+# Each app contributes the kinds of object it owns (issues, articles, change requests, meetings,
+# risks). The search page asks each source the reader may use, in order; an exact reference (SCRM-0147,
+# SCRM-CR007) jumps straight to its object.
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One object found: its title, its page and, where it has one, the reference people quote."""
+
+    title: str
+    url: str
+    reference: str = ""
+    note: str | Promise = ""  # e.g. the status, as read
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """`search(membership, text, limit)` → at most `limit` hits, best or newest first, among what this
+    member may see on the kind's own pages — a fixed number of queries however many match, served from
+    an index where the kind grows with the project; `reference(membership, text)` → the URL of the
+    object an exact reference names, if this member may see it, else None; `more_url(project, text)`:
+    the kind's own list, searched, for when there are more than `limit`. Shown to members with
+    `capability` (None: every member)."""
+
+    key: str
+    label: str | Promise
+    order: int
+    search: Callable[[object, str, int], list[SearchHit]]
+    reference: Callable[[object, str], str | None] | None = None
+    more_url: Callable[[object, str], str] | None = None
+    capability: str | None = None
+
+
+search_sources: Registry[SearchSource] = Registry(
+    "search source", key=lambda source: source.key, order=lambda source: source.order
+)

@@ -67,6 +67,7 @@ CORE_CASES = [
     Case("projects:member_edit", "GET", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
     Case("projects:member_edit", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
     Case("projects:member_end", "POST", PM_ONLY, _member_kwargs, _foreign_member_kwargs),
+    Case("projects:search", "GET", EVERYONE),
 ]
 
 # --- issues -----------------------------------------------------------------

@@ -73,10 +73,6 @@ def test_articles_of_another_project_are_not_found(client, team):
     assert client.get(reverse("issues:article", kwargs={"code": "SCRM", "pk": other.pk})).status_code == 404
 
 
-def test_search_terms_split_chinese_into_pairs():
-    assert selectors.search_terms("导出失败 CRM") == ["crm", "导出", "出失", "失败"]
-
-
 def test_the_leaderboard_month_follows_the_local_calendar(team, file_issue, time_machine):
     time_machine.move_to(datetime.datetime(2026, 10, 31, 17, 30, tzinfo=datetime.UTC))  # 1 November in Shanghai
     resolved(team, file_issue(severity="low"))
