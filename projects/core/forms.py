@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crmgov.formfields import BoundedDateField
 from projects.core.models import Membership, Project, User, time_zone_choices
@@ -53,7 +54,7 @@ class ProjectSettingsForm(ProjectForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(label=_("Name"), max_length=150)
+    full_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     department = forms.CharField(label=_("Department"), max_length=100, required=False)
     title = forms.CharField(label=_("Job title"), max_length=100, required=False)
