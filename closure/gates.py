@@ -196,7 +196,8 @@ def _roadmap_problems(closure: Closure, roadmap: list[ImprovementItem]) -> list[
 def _escalation_problems(project: Project) -> list[str]:
     """Every escalation resolved — by the PM, or closed with a note by the sponsor (issue 16)."""
     still_open = Escalation.objects.filter(project=project, status=Escalation.Status.OPEN).order_by("opened_at", "pk")
-    return [_("%(title)s: not resolved.") % {"title": title} for title in still_open.values_list("title", flat=True)]
+    # The title is worded from the escalation's facts in the reader's language (no `title` column).
+    return [_("%(title)s: not resolved.") % {"title": escalation.title} for escalation in still_open]
 
 
 def closure_state(project: Project) -> ClosureState:
