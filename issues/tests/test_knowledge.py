@@ -96,4 +96,7 @@ def test_monthly_leaderboard(client, team, file_issue, time_machine):
     assert [(row.name, row.points) for row in october] == [("Key user", 8)]
     client.force_login(team.user(Role.KEY_USER))
     page = client.get(reverse("issues:leaderboard", kwargs={"code": "SCRM"}), {"month": "2026-10"}).content.decode()
-    assert "Key user" in page and ">8<" in page
+    assert "Key user" in page and ">8 points<" in page
+    team.user(Role.KEY_USER).__class__.objects.filter(pk=team.user(Role.KEY_USER).pk).update(language="zh-hans")
+    page = client.get(reverse("issues:leaderboard", kwargs={"code": "SCRM"}), {"month": "2026-10"}).content.decode()
+    assert ">8 分<" in page  # points have a unit

@@ -66,6 +66,14 @@ class InviteForm(forms.Form):
     )
 
 
+class ByRoleSelect(forms.NullBooleanSelect):
+    """Yes / No / as the role says — not “Unknown”, which reads as if nobody knew."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("As the role says")), ("true", _("Yes")), ("false", _("No")))
+
+
 class MembershipForm(forms.ModelForm):
     grants = forms.MultipleChoiceField(
         label=_("Extra access"),
@@ -79,7 +87,15 @@ class MembershipForm(forms.ModelForm):
         model = Membership
         fields = ["role", "department", "title", "active_until", "is_key", "receives_reports", "grants"]
         field_classes = {"active_until": BoundedDateField}
-        widgets = {"active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "receives_reports": ByRoleSelect,
+        }
+        help_texts = {
+            "receives_reports": _(
+                "“As the role says”: the sponsor, executives and steering committee members receive them."
+            )
+        }
 
 
 class PreferencesForm(forms.ModelForm):
