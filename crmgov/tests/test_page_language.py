@@ -178,6 +178,11 @@ class PageLanguageChecks(AreaTestData):
         cls.team = demo_team()
         cls.kwargs = [_kwargs(case, cls.team) for case in cls.cases]
 
+    def setUp(self):
+        super().setUp()
+        # A Chinese page activates Chinese in this thread; the next test must not inherit it.
+        self.enterContext(translation.override("en"))
+
     def pages(self, language):
         """(where, text nodes) of every page each role may open, in `language`."""
         User.objects.update(language=language)

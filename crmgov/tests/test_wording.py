@@ -3,6 +3,7 @@ from the text that points to it, a link shown twice, a state that reads as “un
 
 from types import SimpleNamespace
 
+import pytest
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,6 +13,13 @@ from projects.notifications.emails import render_email
 from projects.notifications.models import OutboundEmail
 from projects.permissions import Role
 from projects.plan.forms import MilestoneForm
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A Chinese page activates Chinese in this thread; the next test must not inherit it."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_failed_pilot_is_not_a_failed_e_mail():
