@@ -91,9 +91,13 @@ def test_chinese_text_uses_full_width_colons_and_brackets():
     assert not wrong, "\n".join(wrong)
 
 
-def test_no_template_puts_an_ascii_colon_after_translated_text():
-    """“原因说明: …” — the colon belongs in the translated string (“Reason:” → “原因说明：”)."""
-    after_translation = re.compile(r"{%\s*(?:translate|trans)\s[^%]*%}(?:</\w+>)?:|{%\s*endblocktrans(?:late)?\s*%}:")
+def test_no_template_puts_ascii_colons_or_brackets_around_translated_text():
+    """“原因说明: …”, “(预测)” — the punctuation belongs in the translated string (“Reason:” →
+    “原因说明：”, “(forecast)” → “（预测）”)."""
+    after_translation = re.compile(
+        r"{%\s*(?:translate|trans)\s[^%]*%}(?:</\w+>)?[:)]|{%\s*endblocktrans(?:late)?\s*%}[:)]"
+        r"|\((?={%\s*(?:translate|trans|blocktrans))"
+    )
     found = [
         f"{path.relative_to(ROOT)}: {match.group(0)}"
         for path in source_files(".html", ".txt")
