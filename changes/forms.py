@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crmgov.formfields import BoundedDateField
 from projects.core.forms import IdsChoiceField
@@ -101,7 +102,9 @@ class PilotForm(StepForm, forms.Form):
 
 class PilotResultForm(StepForm, forms.Form):
     result = forms.ChoiceField(
-        label=_("Result"), choices=[("pass", _("Passed")), ("fail", _("Failed"))], widget=forms.RadioSelect
+        label=_("Result"),
+        choices=[("pass", _("Passed")), ("fail", pgettext_lazy("pilot result", "Failed"))],
+        widget=forms.RadioSelect,
     )
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
 

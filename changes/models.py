@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.core.models import Project
 
@@ -54,7 +55,7 @@ class ChangeRequest(models.Model):
         OPTIONS_PROPOSED = "options_proposed", _("Options proposed")
         REVISION_REQUESTED = "revision_requested", _("Revision requested")
         AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("state", "Approved")
         IN_DEVELOPMENT = "in_development", _("In development")
         DELIVERED = "delivered", _("Delivered")
         IN_PILOT = "in_pilot", _("In pilot")

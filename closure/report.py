@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from changes.models import ChangeRequest
 from issues.models import Issue
@@ -30,7 +31,7 @@ def issue_figures(project: Project) -> list[tuple]:
     )
     return [
         (_("Issues reported"), row["total"]),
-        (_("Closed"), row["closed"]),
+        (pgettext_lazy("state", "Closed"), row["closed"]),
         (_("Still open"), row["open"]),
         (_("Deferred"), row["deferred"]),
         (_("Software defects"), row["defects"]),

@@ -67,9 +67,12 @@ def issue_flow(project, reads) -> dict:
         "chart": {
             "kind": "bar",
             "categories": categories,
-            "series": [{"name": _("Opened"), "data": opened}, {"name": _("Resolved"), "data": resolved}],
+            "series": [
+                {"name": _("Opened"), "data": opened},
+                {"name": pgettext("state", "Resolved"), "data": resolved},
+            ],
         },
-        "columns": [_("Week of"), _("Opened"), _("Resolved")],
+        "columns": [_("Week of"), _("Opened"), pgettext("state", "Resolved")],
         "rows": [list(row) for row in zip(categories, opened, resolved, strict=True)],
     }
 

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from projects.core.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 
@@ -16,7 +17,7 @@ def _columns():
         (_("Module"), lambda i: i.module.name if i.module else ""),
         (_("Reporter"), lambda i: i.reporter.full_name),
         (_("Consultant"), lambda i: i.consultant.full_name if i.consultant else ""),
-        (_("Reported"), lambda i: timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M")),
+        (pgettext("time", "Reported"), lambda i: timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M")),
         (_("What happened"), lambda i: i.description),
         (_("Cause"), lambda i: i.cause),
         (_("Fix"), lambda i: i.fix),

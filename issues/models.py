@@ -69,7 +69,7 @@ class Module(models.Model):
     """A part of the CRM (customers, opportunities, quotes …) where an issue happened."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="crm_modules")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -91,7 +91,7 @@ class CalendarDay(models.Model):
     is_working = models.BooleanField(
         _("working day"), help_text=_("Off for a public holiday; on for a make-up working day (调休).")
     )
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("calendar day")
@@ -196,12 +196,12 @@ def status_badge(status: str) -> str:
 
 class Issue(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", pgettext_lazy("state", "New")
         ANALYSING = "analysing", _("Analysing")
         WITH_CONSULTANT = "with_consultant", _("With consultant")
         SOLUTION_PROPOSED = "solution_proposed", _("Solution proposed")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
+        RESOLVED = "resolved", pgettext_lazy("state", "Resolved")
+        CLOSED = "closed", pgettext_lazy("state", "Closed")
         DEFERRED = "deferred", _("Deferred")
         DUPLICATE = "duplicate", _("Duplicate")
         REJECTED = "rejected", _("Rejected")
@@ -258,8 +258,8 @@ class Issue(models.Model):
     solution = models.TextField(_("proposed solution"), blank=True)
     cause = models.TextField(_("cause"), blank=True)
     fix = models.TextField(_("fix"), blank=True)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolved_at = models.DateTimeField(pgettext_lazy("time", "resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -377,7 +377,7 @@ class IssueEvent(models.Model):
     """One line of an issue's history: a comment, a status change, an edit, a support session."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Reported")
+        CREATED = "created", pgettext_lazy("event", "Reported")
         COMMENT = "comment", _("Comment")
         STATUS = "status", _("Status change")
         EDIT = "edit", _("Edit")

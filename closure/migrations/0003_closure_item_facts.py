@@ -4,7 +4,7 @@ parsed back into facts (the status value, the reason as typed); keep the rest as
 
 from django.db import migrations
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 LANGUAGES = ("en", "zh-hans")
 
@@ -44,7 +44,9 @@ def _labels(kind: str) -> dict[str, str]:
     for language in LANGUAGES:
         with translation.override(language):
             for value, label in STATUS_LABELS[kind].items():
+                # Some labels have since got a context ("state"), so one English word can be two Chinese.
                 worded[gettext(label)] = value
+                worded[pgettext("state", label)] = value
     return worded
 
 

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from issues import selectors, services
 from issues.models import Article
@@ -92,4 +93,8 @@ def test_monthly_leaderboard(client, team, file_issue, time_machine):
     assert [(row.name, row.points) for row in october] == [("Key user", 8)]
     client.force_login(team.user(Role.KEY_USER))
     page = client.get(reverse("issues:leaderboard", kwargs={"code": "SCRM"}), {"month": "2026-10"}).content.decode()
-    assert "Key user" in page and ">8<" in page
+    assert "Key user" in page and ">8 points<" in page
+    team.user(Role.KEY_USER).__class__.objects.filter(pk=team.user(Role.KEY_USER).pk).update(language="zh-hans")
+    with translation.override("en"):  # the page activates Chinese; the next test must not inherit it
+        page = client.get(reverse("issues:leaderboard", kwargs={"code": "SCRM"}), {"month": "2026-10"})
+    assert ">8 分<" in page.content.decode()  # points have a unit

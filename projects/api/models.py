@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def token_hash(secret: str) -> str:
@@ -31,7 +32,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name=_("person")
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”."))
+    name = models.CharField(
+        pgettext_lazy("thing", "name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”.")
+    )
     # The first characters of the secret, to recognise a token in the list; not enough to use it.
     prefix = models.CharField(_("starts with"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crmgov.formfields import BoundedDateField
 from projects.core.models import Membership, Project, User, time_zone_choices
@@ -53,7 +54,7 @@ class ProjectSettingsForm(ProjectForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(label=_("Name"), max_length=150)
+    full_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     department = forms.CharField(label=_("Department"), max_length=100, required=False)
     title = forms.CharField(label=_("Job title"), max_length=100, required=False)
@@ -63,6 +64,14 @@ class InviteForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Last day of access; leave empty for open-ended."),
     )
+
+
+class ByRoleSelect(forms.NullBooleanSelect):
+    """Yes / No / as the role says — not “Unknown”, which reads as if nobody knew."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("As the role says")), ("true", _("Yes")), ("false", _("No")))
 
 
 class MembershipForm(forms.ModelForm):
@@ -78,7 +87,15 @@ class MembershipForm(forms.ModelForm):
         model = Membership
         fields = ["role", "department", "title", "active_until", "is_key", "receives_reports", "grants"]
         field_classes = {"active_until": BoundedDateField}
-        widgets = {"active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "active_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "receives_reports": ByRoleSelect,
+        }
+        help_texts = {
+            "receives_reports": _(
+                "“As the role says”: the sponsor, executives and steering committee members receive them."
+            )
+        }
 
 
 class PreferencesForm(forms.ModelForm):

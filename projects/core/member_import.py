@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from projects.core.forms import InviteForm
 from projects.core.models import Membership, Project, User
@@ -34,7 +34,7 @@ MAX_CELL = 1000  # characters; the csv module's own limit (128 KB) would raise i
 # Field → column title. A column is recognised by its key or its title in either language.
 COLUMNS = {
     "email": gettext_lazy("E-mail address"),
-    "full_name": gettext_lazy("Name"),
+    "full_name": pgettext_lazy("person", "Name"),
     "role": gettext_lazy("Role"),
     "department": gettext_lazy("Department"),
     "title": gettext_lazy("Job title"),

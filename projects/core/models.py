@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from projects.permissions import WRITES, Role, membership_can
@@ -65,12 +66,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Logs in with their e-mail; reads the site in their own language and time zone."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("name"), max_length=150)
+    full_name = models.CharField(pgettext_lazy("person", "name"), max_length=150)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default=DEFAULT_LANGUAGE)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("switched on", "active"), default=True)
     is_staff = models.BooleanField(
         _("site administrator"),
         default=False,
@@ -111,11 +112,11 @@ class ProjectQuerySet(models.QuerySet):
 
 class Project(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("state", "Active")
         CLOSING = "closing", _("Closing")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("state", "Closed")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     code = models.CharField(
         _("code"),
         max_length=12,

@@ -15,8 +15,8 @@ from projects.registry import Wording, escalation_conditions
 
 class Escalation(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("state", "Open")
+        RESOLVED = "resolved", pgettext_lazy("state", "Resolved")
 
     class Kind(models.TextChoices):
         SCOPE_CHANGE = "scope_change", _("Scope or requirement change")
@@ -59,7 +59,7 @@ class Escalation(models.Model):
     level = models.PositiveSmallIntegerField(_("notice"), default=1)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     second_notice_at = models.DateTimeField(_("second notice"), null=True, blank=True)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_at = models.DateTimeField(pgettext_lazy("time", "resolved"), null=True, blank=True)
     # When a detected condition was last seen to hold no more; until then it is not escalated again.
     cleared_at = models.DateTimeField(_("condition cleared"), null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")

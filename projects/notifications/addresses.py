@@ -50,11 +50,20 @@ def checked_address(host: str, port: int) -> str:
 
 
 def check_url(url: str) -> None:
-    """Refuse a URL whose host is not public (at saving, and before every delivery)."""
+    """At saving: refuse a URL whose host is, or resolves to, an address that is not public. A name
+    that does not resolve now cannot be judged; every delivery checks it again before connecting."""
     parts = urllib.parse.urlsplit(url)
     if local_allowed(parts):
         return
-    checked_address(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError):
+            return  # unresolvable today (or no DNS here): refused or not at delivery
+    checked_address(host, parts.port or (443 if parts.scheme == "https" else 80))
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

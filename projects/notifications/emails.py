@@ -30,7 +30,8 @@ def _text_engine() -> Engine:
 
 
 def _render_text(template_name: str, context: dict) -> str:
-    return _text_engine().get_template(template_name).render(Context(context))
+    # A bare Context escapes by default, whatever the engine says: say it here too.
+    return _text_engine().get_template(template_name).render(Context(context, autoescape=False))
 
 
 def one_line(text: str) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.core.models import Project
 
@@ -15,10 +16,10 @@ class OutboxRow(models.Model):
     UPDATEs of outbox.py (claim, mark_sent, record_failure, sweep)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
+        QUEUED = "queued", pgettext_lazy("state", "Queued")
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        SENT = "sent", pgettext_lazy("state", "Sent")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -26,7 +27,7 @@ class OutboxRow(models.Model):
     lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("time", "sent"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -99,7 +100,9 @@ class ChatWebhook(models.Model):
     project = models.ForeignKey(
         "projects.Project", models.CASCADE, related_name="chat_webhooks", verbose_name=_("project")
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("Which group or system this is, e.g. 项目群."))
+    name = models.CharField(
+        pgettext_lazy("thing", "name"), max_length=100, help_text=_("Which group or system this is, e.g. 项目群.")
+    )
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     # The robot's address carries its access key: never shown back in full after saving.
     url = models.URLField(_("webhook address"), max_length=500)
@@ -110,7 +113,7 @@ class ChatWebhook(models.Model):
         help_text=_("DingTalk 加签 and Feishu signature verification; required for generic webhooks."),
     )
     events = models.JSONField(_("events"), default=list)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("switched on", "active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
     )

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 ZERO = Decimal("0.00")
@@ -19,10 +20,10 @@ class Phase(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("state", "Done")
 
     project = models.ForeignKey("projects.Project", models.CASCADE, related_name="phases", verbose_name=_("project"))
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     goals = models.TextField(_("goals"), help_text=_("What the business can do at the end of this phase."))
     scope = models.TextField(_("scope statement"), blank=True)
     quick_win = models.BooleanField(
@@ -55,7 +56,7 @@ class Milestone(models.Model):
     phase = models.ForeignKey(
         Phase, models.SET_NULL, null=True, blank=True, related_name="milestones", verbose_name=_("phase")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
     )
@@ -98,8 +99,8 @@ class BudgetLine(models.Model):
         OTHER = "other", _("Other")
 
     class Funding(models.TextChoices):
-        APPROVED = "approved", _("Approved")
-        PENDING = "pending", _("Pending")
+        APPROVED = "approved", pgettext_lazy("state", "Approved")
+        PENDING = "pending", pgettext_lazy("state", "Pending")
         SHORT = "short", _("Short")
 
     project = models.ForeignKey(
@@ -183,7 +184,7 @@ class RebaselineRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a decision")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("state", "Approved")
         REJECTED = "rejected", _("Rejected")
 
     project = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from projects.permissions import Role
@@ -49,9 +50,9 @@ class Risk(models.Model):
         LATER = "later", _("Later")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("state", "Open")
         OCCURRED = "occurred", _("Occurred")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("state", "Closed")
 
     project = models.ForeignKey("projects.Project", models.CASCADE, related_name="risks", verbose_name=_("project"))
     title = models.CharField(_("risk"), max_length=200)
@@ -144,7 +145,7 @@ class RequirementVersion(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("signed by")
     )
-    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    signed_at = models.DateTimeField(pgettext_lazy("time", "signed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("requirement version")
@@ -272,7 +273,7 @@ class SetbackReview(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("time", "sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("setback review")

@@ -4,14 +4,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StatusReport(models.Model):
     """One report per project and week. Once sent it is an immutable snapshot."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent")
+        DRAFT = "draft", pgettext_lazy("state", "Draft")
+        SENT = "sent", pgettext_lazy("state", "Sent")
 
     project = models.ForeignKey("projects.Project", models.CASCADE, related_name="status_reports")
     period_start = models.DateField(_("week of"))
@@ -22,7 +23,7 @@ class StatusReport(models.Model):
     overall = models.CharField(_("overall status"), max_length=10, blank=True)
     figures = models.JSONField(_("figures"), default=dict)
     created_at = models.DateTimeField(_("drafted"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("time", "sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("status report")

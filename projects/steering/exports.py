@@ -1,5 +1,6 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from projects.core.models import Project
 from projects.core.spreadsheets import export_response, local_time_text
@@ -14,7 +15,7 @@ def action_item_columns():
         (_("Status"), lambda a: a.get_status_display()),
         (_("Meeting"), lambda a: a.meeting.title),
         (_("Meeting date"), lambda a: timezone.localtime(a.meeting.starts_at).strftime("%Y-%m-%d")),
-        (_("Completed"), lambda a: local_time_text(a.completed_at)),
+        (pgettext("time", "Completed"), lambda a: local_time_text(a.completed_at)),
     ]
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CommitteeMember(models.Model):
@@ -52,7 +53,7 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("attendance")
     )
     published_at = models.DateTimeField(_("agenda published"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
 
     class Meta:
@@ -79,7 +80,7 @@ class Meeting(models.Model):
 
 class AgendaItem(models.Model):
     class Outcome(models.TextChoices):
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("state", "Approved")
         REJECTED = "rejected", _("Rejected")
         DEFERRED = "deferred", _("Deferred")
 
@@ -129,8 +130,8 @@ class ActionItemQuerySet(models.QuerySet):
 
 class ActionItem(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("state", "Open")
+        DONE = "done", pgettext_lazy("state", "Done")
         DROPPED = "dropped", _("Dropped")
 
     project = models.ForeignKey(
@@ -141,7 +142,7 @@ class ActionItem(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("owner"))
     due_date = models.DateField(_("due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at = models.DateTimeField(pgettext_lazy("time", "completed"), null=True, blank=True)
 
     objects = ActionItemQuerySet.as_manager()
 

@@ -55,8 +55,10 @@
         {
           name: data.labels.baseline, type: "scatter", symbol: "circle", symbolSize: 12, data: points("baseline"),
           itemStyle: { color: "#6c757d" },
+          // The y axis is inverted, so the line runs from the top down: its end sits on the x axis,
+          // where a label covers the year. Label it at the start, inside the plot, at the top.
           markLine: {
-            symbol: "none", silent: true, label: { formatter: data.labels.today, position: "insideEndTop" },
+            symbol: "none", silent: true, label: { formatter: data.labels.today, position: "insideStartTop" },
             lineStyle: { color: "#0d6efd", type: "dashed" }, data: [{ xAxis: data.today }]
           }
         },
