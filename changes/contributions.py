@@ -12,6 +12,7 @@ from .demo import seed_change_requests
 from .links import change_request_links
 from .report_sections import SECTIONS
 from .seed_scale import load as load_scale
+from .work import OPTIONS
 
 issue_link_providers.register(change_request_links)
 for panel in PANELS:
@@ -23,3 +24,4 @@ for condition in CONDITIONS:
     registry.escalation_conditions.register(condition)
 for section in SECTIONS:
     registry.report_sections.register(section)
+registry.work_sources.register(OPTIONS)

@@ -10,6 +10,7 @@ from .demo import seed_calendar, seed_issue_history
 from .report_sections import SECTIONS
 from .rollups import rebuild as rebuild_issue_days
 from .seed_scale import load as load_scale
+from .work import SOURCES as WORK_SOURCES
 
 registry.demo_seeders.register(DemoSeeder("working-calendar", seed_calendar, 10))
 registry.demo_seeders.register(DemoSeeder("issue-history", seed_issue_history, 20))
@@ -23,3 +24,5 @@ for panel in PANELS:
     registry.dashboard_panels.register(panel)
 for figure in FIGURES:
     registry.portfolio_figures.register(figure)
+for source in WORK_SOURCES:
+    registry.work_sources.register(source)

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 
-from projects.core import form_markup, formatting
+from projects.core import form_markup, formatting, work
 from projects.core.models import Membership
 from projects.navigation import PROJECT_MENU
 from projects.permissions import Capability, roles_with
@@ -109,6 +109,18 @@ def sees_portfolio(context) -> bool:
     if membership is not None and getattr(membership, "can", None) and membership.can(Capability.DASHBOARD_VIEW):
         return True
     return Membership.objects.active().filter(user=user, role__in=roles_with(Capability.DASHBOARD_VIEW)).exists()
+
+
+@register.simple_tag(takes_context=True)
+def my_work_count(context) -> int | None:
+    """The top bar's count of what waits for the signed-in person: the "my work" page's own count
+    there, elsewhere the count cached for a minute (projects.core.work)."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return None
+    if "my_work_count" in context:
+        return context["my_work_count"]
+    return work.my_work_count(user)
 
 
 @register.filter
