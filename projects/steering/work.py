@@ -15,7 +15,9 @@ def _due_actions(user, memberships) -> list[WorkItem]:
     if not projects:
         return []
     today = {pk: project.local_today() for pk, project in projects.items()}
-    actions = ActionItem.objects.open().filter(owner=user, project__in=list(projects), due_date__lte=max(today.values()))
+    actions = ActionItem.objects.open().filter(
+        owner=user, project__in=list(projects), due_date__lte=max(today.values())
+    )
     items = []
     for action in actions.only("pk", "project_id", "meeting_id", "title", "due_date"):
         project = projects[action.project_id]

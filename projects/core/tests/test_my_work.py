@@ -55,7 +55,9 @@ def _forwarded(team, issue):
 def test_key_user_sees_their_missing_report_one_tap_from_the_report_page(team):
     items = kinds(team.user(Role.KEY_USER))["daily-report"]
     assert [item.url for item in items] == [reverse("issues:report", kwargs={"code": "SCRM"})]
-    services_issues.report_no_problems(project=team.project, reporter=team.user(Role.KEY_USER), day=datetime.date(2026, 10, 13))
+    services_issues.report_no_problems(
+        project=team.project, reporter=team.user(Role.KEY_USER), day=datetime.date(2026, 10, 13)
+    )
     assert "daily-report" not in kinds(team.user(Role.KEY_USER)), "filing the report empties the list"
 
 
