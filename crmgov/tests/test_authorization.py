@@ -352,6 +352,7 @@ STATUS_REPORT_CASES = [
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
     "projects:my_work": "signed in (only what waits for the user, in their own projects)",
+    "projects:my_work_badge": "signed in (only the user's own count)",
     "projects:my_projects": "signed in",
     "projects:preferences": "signed in",
     "projects:create": "site administrators",

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from projects.core import services, work
@@ -55,6 +55,12 @@ def my_work(request):
         "memberships": memberships,
     }
     return render(request, "projects/my_work.html", context)
+
+
+@require_GET
+def my_work_badge(request):
+    """htmx: the top bar's count, when no page had it cached (projects.core.work)."""
+    return render(request, "projects/_my_work_badge.html", {"count": work.my_work_count(request.user)})
 
 
 def project_create(request):

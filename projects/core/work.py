@@ -4,11 +4,13 @@ together across every project of one person, and the count the top bar shows.
 Each source reads all the person's projects at once, so the list costs one query for the
 memberships plus a fixed number per source, whatever the number of projects or items.
 
-The top bar shows the count on every page. Counting there would add those queries to every page,
-so the count is cached per person for `COUNT_CACHE_SECONDS`: the "my work" page always counts
-afresh (and refreshes the cache), and a person's own successful POST forgets their cached count
-(`projects.core.middleware.WorkCountMiddleware`), so what they just did shows at once; what others
-did (an escalation sent to them) shows within the minute.
+The top bar shows the count on every page without adding a query to any: the count is cached per
+person for `COUNT_CACHE_SECONDS`; a page shows the cached count, or, when there is none, a
+placeholder that fetches it (htmx, `projects:my_work_badge`), which counts and caches it. So a
+page's own query count is the same whether the cache is warm or cold. The "my work" page always
+counts afresh (and refreshes the cache), and a person's own successful POST forgets their cached
+count (`projects.core.middleware.WorkCountMiddleware`), so what they just did shows at once; what
+others did (an escalation sent to them) shows within the minute.
 """
 
 import datetime
@@ -67,10 +69,15 @@ def my_work(user) -> list[WorkGroup]:
 
 def my_work_count(user) -> int:
     """The number of things waiting for `user`, from the cache when counted within the last minute."""
-    count = cache.get(count_key(user.pk))
+    count = cached_count(user)
     if count is None:
         count = sum(len(group.items) for group in my_work(user))
     return count
+
+
+def cached_count(user) -> int | None:
+    """The count if counted within the last minute, else None: no query either way."""
+    return cache.get(count_key(user.pk))
 
 
 def day_began(project: Project, day: datetime.date) -> datetime.datetime:

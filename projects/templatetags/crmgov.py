@@ -113,14 +113,15 @@ def sees_portfolio(context) -> bool:
 
 @register.simple_tag(takes_context=True)
 def my_work_count(context) -> int | None:
-    """The top bar's count of what waits for the signed-in person: the "my work" page's own count
-    there, elsewhere the count cached for a minute (projects.core.work)."""
+    """The top bar's count of what waits for the signed-in person, without a query: the "my work"
+    page's own count there, elsewhere the count cached within the last minute, or None (the top bar
+    then fetches it: projects.core.work)."""
     user = context["request"].user
     if not user.is_authenticated:
         return None
     if "my_work_count" in context:
         return context["my_work_count"]
-    return work.my_work_count(user)
+    return work.cached_count(user)
 
 
 @register.filter

@@ -206,27 +206,46 @@ def test_query_count_does_not_grow_with_projects_or_items(team, make_user, djang
         assert len(group.items) >= 10
 
 
-def test_top_bar_shows_the_count_on_every_page_cached_for_a_minute(client, team, django_assert_max_num_queries):
+def test_top_bar_shows_the_count_on_every_page_cached_for_a_minute(client, team, django_assert_num_queries):
     _escalation(team.project)
     client.force_login(team.user(Role.SPONSOR))
+    badge = reverse("projects:my_work_badge")
     page = client.get(reverse("projects:my_projects")).content.decode()
-    assert 'data-my-work-count="1"' in page
+    assert f'hx-get="{badge}"' in page, "not counted yet: the top bar fetches the count"
+    assert 'data-my-work-count="1"' in client.get(badge).content.decode()
     assert cache.get(count_key(team.user(Role.SPONSOR).pk)) == 1
     _escalation(team.project)
     page = client.get(reverse("projects:my_projects")).content.decode()
     assert 'data-my-work-count="1"' in page, "read from the cache, not counted again"
+    assert f'hx-get="{badge}"' not in page
     page = client.get(reverse("projects:my_work")).content.decode()
     assert 'data-my-work-count="2"' in page, "the list itself is always counted afresh"
+
+
+def test_the_count_adds_no_query_to_a_page(client, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _escalation(team.project)
+    client.force_login(team.user(Role.SPONSOR))
+    url = reverse("projects:detail", kwargs={"code": "SCRM"})
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    client.get(reverse("projects:my_work_badge"))
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(cold) == len(warm)
 
 
 def test_acting_forgets_the_cached_count(client, team):
     escalation = _escalation(team.project)
     client.force_login(team.user(Role.SPONSOR))
-    client.get(reverse("projects:my_projects"))
+    client.get(reverse("projects:my_work_badge"))
     assert cache.get(count_key(team.user(Role.SPONSOR).pk)) == 1
     url = reverse("projects:escalation_acknowledge", kwargs={"code": "SCRM", "pk": escalation.pk})
-    page = client.post(url, follow=True).content.decode()
-    assert 'data-my-work-count="0"' in page
+    client.post(url)
+    assert cache.get(count_key(team.user(Role.SPONSOR).pk)) is None
+    assert 'data-my-work-count="0"' in client.get(reverse("projects:my_work_badge")).content.decode()
 
 
 # --- Landing after login -----------------------------------------------------------------------
