@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,8 +201,7 @@ def test_query_count_does_not_grow_with_projects_or_items(team, make_user, djang
     with django_assert_max_num_queries(12) as small:
         assert len(my_work(few)) == 1
     cache.clear()
-    _busy_sponsor_more = _busy_sponsor
-    many = _busy_sponsor_more(team, make_user, projects=3, escalations_each=3)
+    many = _busy_sponsor(team, make_user, projects=3, escalations_each=3)
     with django_assert_max_num_queries(len(small.captured_queries)):
         [group] = my_work(many)
         assert len(group.items) >= 10
@@ -223,9 +224,6 @@ def test_top_bar_shows_the_count_on_every_page_cached_for_a_minute(client, team,
 
 
 def test_the_count_adds_no_query_to_a_page(client, team):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     _escalation(team.project)
     client.force_login(team.user(Role.SPONSOR))
     url = reverse("projects:detail", kwargs={"code": "SCRM"})
