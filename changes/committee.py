@@ -31,11 +31,20 @@ def _describe(change: ChangeRequest) -> PendingDecision:
         title=title,
         url=change.get_absolute_url(),
         requested_by_id=change.requester_id,  # never shown to the requester as theirs to decide
+        since=change.updated_at,
     )
 
 
 def pending(project) -> list[PendingDecision]:
     return [_describe(change) for change in _awaiting_committee(project)]
+
+
+def pending_in(projects) -> list[tuple[int, PendingDecision]]:
+    """Every project's requests awaiting the committee at once (one query, "my work", issue 19)."""
+    changes = ChangeRequest.objects.filter(
+        project__in=projects, status=ChangeRequest.Status.AWAITING_DECISION, route=ChangeRequest.Route.COMMITTEE
+    ).select_related("project", "selected_option")
+    return [(change.project_id, _describe(change)) for change in changes]
 
 
 def describe(project, ids: list[int]) -> dict[int, PendingDecision]:
@@ -64,4 +73,5 @@ def change_decision_provider() -> DecisionProvider:
         pending=pending,
         decide=decide,
         describe=describe,
+        pending_in=pending_in,
     )

@@ -13,6 +13,7 @@ from .links import change_request_links
 from .report_sections import SECTIONS
 from .search import SOURCE as SEARCH_SOURCE
 from .seed_scale import load as load_scale
+from .work import OPTIONS
 
 issue_link_providers.register(change_request_links)
 for panel in PANELS:
@@ -25,3 +26,4 @@ for condition in CONDITIONS:
 for section in SECTIONS:
     registry.report_sections.register(section)
 registry.search_sources.register(SEARCH_SOURCE)
+registry.work_sources.register(OPTIONS)

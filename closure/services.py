@@ -303,6 +303,15 @@ def _waivers_pending(project: Project) -> list[PendingDecision]:
     return [_describe_waiver(project, waiver) for waiver in waivers]
 
 
+def _waivers_pending_in(projects: list[Project]) -> list[tuple[int, PendingDecision]]:
+    """Every project's waivers awaiting the sponsor at once (one query, "my work", issue 19)."""
+    by_id = {project.pk: project for project in projects}
+    waivers = GateWaiver.objects.filter(
+        closure__project__in=list(by_id), waived_at__isnull=True, refused_at__isnull=True
+    ).select_related("closure")
+    return [(w.closure.project_id, _describe_waiver(by_id[w.closure.project_id], w)) for w in waivers.order_by("pk")]
+
+
 def _describe_waiver(project: Project, waiver: GateWaiver) -> PendingDecision:
     return PendingDecision(
         kind="closure-waiver",
@@ -311,6 +320,7 @@ def _describe_waiver(project: Project, waiver: GateWaiver) -> PendingDecision:
         url=reverse("closure:overview", kwargs={"code": project.code}),
         decider_capability=Capability.CLOSURE_SIGN,
         requested_by_id=waiver.requested_by_id,
+        since=waiver.requested_at,
     )
 
 
@@ -332,6 +342,7 @@ def waiver_decision_provider() -> DecisionProvider:
         decide=_waiver_decide,
         describe=_waivers_describe,
         committee=False,
+        pending_in=_waivers_pending_in,
     )
 
 

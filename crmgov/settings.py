@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "crmgov.middleware.PrivateCacheMiddleware",
     "projects.core.middleware.UserPreferencesMiddleware",
+    "projects.core.middleware.WorkCountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "projects.core.middleware.IdleTimeoutMiddleware",
     "projects.core.middleware.TwoFactorRequiredMiddleware",
@@ -147,7 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "projects:my_projects"
+# The adapter sends a key user of one project to today's report instead (issue 19).
+LOGIN_REDIRECT_URL = "projects:my_work"
 
 ACCOUNT_ADAPTER = "projects.core.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.permissions import Capability, get_membership_for
 
 from . import compliance as compliance_selectors
-from . import services
+from . import notifications, services
 from .calendar_forms import CalendarDayForm, CalendarImportForm
 from .calendars import WorkingCalendar, parse_calendar_file
 from .holidays import years_awaiting_schedule
@@ -36,10 +36,27 @@ def compliance(request, code):
         "membership": membership,
         "data": compliance_selectors.compliance(project, today),
         "can_configure": can_configure,
+        "can_remind": can_configure,
         # Only those who can edit the calendar are asked to: the warning leads to it.
         "awaiting_years": years_awaiting_schedule(today) if can_configure else [],
     }
     return render(request, "issues/compliance.html", context)
+
+
+@require_POST
+def compliance_remind(request, code):
+    """ "Remind now" (issue 19): the PM reminds at once whoever has not filed for the current period."""
+    membership = get_membership_for(request, code, Capability.ISSUES_CONFIGURE)
+    result = notifications.reminders_send_now(project=membership.project)
+    if result.reminded:
+        names = ", ".join(m.user.full_name or m.user.email for m in result.reminded)
+        messages.success(request, _("Reminder sent to %(names)s.") % {"names": names})
+    if result.already:
+        names = ", ".join(m.user.full_name or m.user.email for m in result.already)
+        messages.info(request, _("Already reminded for this period: %(names)s.") % {"names": names})
+    if not result.reminded and not result.already:
+        messages.info(request, _("Everyone has filed: nobody to remind."))
+    return redirect("issues:compliance", code=code)
 
 
 # --- The working-day calendar -------------------------------------------------------

@@ -11,6 +11,7 @@ from .report_sections import SECTIONS
 from .rollups import rebuild as rebuild_issue_days
 from .search import SOURCES as SEARCH_SOURCES
 from .seed_scale import load as load_scale
+from .work import SOURCES as WORK_SOURCES
 
 registry.demo_seeders.register(DemoSeeder("working-calendar", seed_calendar, 10))
 registry.demo_seeders.register(DemoSeeder("issue-history", seed_issue_history, 20))
@@ -26,3 +27,5 @@ for figure in FIGURES:
     registry.portfolio_figures.register(figure)
 for source in SEARCH_SOURCES:
     registry.search_sources.register(source)
+for source in WORK_SOURCES:
+    registry.work_sources.register(source)

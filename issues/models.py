@@ -166,6 +166,26 @@ class DailyReport(models.Model):
         return today <= self.period_end
 
 
+class ReportLink(models.Model):
+    """The use of a reminder's one-tap link (issue 19): the link is signed, carries the person, the
+    project and the period, and files "no problems" for them once; this row is that once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField(_("period"))
+    used_at = models.DateTimeField(pgettext_lazy("report link", "used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("used report link")
+        verbose_name_plural = _("used report links")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project", "period_start"], name="report_link_used_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.project_id} · {self.period_start}"
+
+
 class IssueQuerySet(models.QuerySet):
     def open(self) -> "IssueQuerySet":
         return self.filter(status__in=Issue.OPEN_STATUSES)

@@ -17,14 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.core.models import Membership, Project
-from projects.notifications.models import ChatEvent
+from projects.notifications.models import ChatEvent, OutboundEmail
 from projects.notifications.outbox import email_queue
 from projects.notifications.services import ChatNotice, chat_notify, chat_subscribed
 from projects.permissions import Capability, roles_with
 
 from .calendars import WorkingCalendar
-from .compliance import active_on, missing_reporters, period_containing
+from .compliance import Period, active_on, missing_reporters, period_containing
 from .models import Article, Issue
+from .report_links import report_link_path
 from .services import issue_settings_for
 
 LIST_LIMIT = 30
@@ -52,6 +53,42 @@ def is_reminder_day(project: Project, day: datetime.date, cadence: str) -> bool:
     return period_containing(cadence, day, calendar).last_working_day == day
 
 
+def _reminder_key(project: Project, user_id: int, day: datetime.date) -> str:
+    """One reminder per person and period: `day` is the period's reminder day (its last working day,
+    the day the scheduled reminder goes), whether the reminder is scheduled or sent by the PM."""
+    return f"daily-reminder:{project.pk}:{user_id}:{day.isoformat()}"
+
+
+def _remind(project: Project, membership: Membership, *, cadence: str, period: Period, today: datetime.date) -> None:
+    email_queue(
+        to=membership.user,
+        template="daily-reminder",
+        project=project,
+        key=_reminder_key(project, membership.user_id, period.last_working_day),
+        context={
+            "cadence": cadence,
+            "period": period,
+            "today": today,
+            "report_url": _report_url(project),
+            # One tap: "no problems" for this person's report of this period, and nothing else (issue 19).
+            "link_url": report_link_path(
+                project=project, user_id=membership.user_id, period_start=period.start, cadence=cadence
+            ),
+        },
+    )
+
+
+def _missing_now(project: Project, today: datetime.date, cadence: str) -> tuple[Period, list[Membership]]:
+    """The current period and who is expected in it, has not filed, and is still a member today
+    (one who left mid-week is not chased on Friday)."""
+    calendar = WorkingCalendar(project, today - datetime.timedelta(days=31), today + datetime.timedelta(days=31))
+    period = period_containing(cadence, today, calendar)
+    if not period.working_days:
+        return period, []
+    missing = missing_reporters(project, today, cadence=cadence)
+    return period, [m for m in missing if active_on(m, project, today)]
+
+
 @transaction.atomic
 def reminders_send(*, project: Project, now: datetime.datetime) -> int:
     """One reminder to each expected reporter who has not filed, once the reminder time has passed."""
@@ -60,28 +97,40 @@ def reminders_send(*, project: Project, now: datetime.datetime) -> int:
     today = local.date()
     if local.time() < settings_row.reminder_time or not is_reminder_day(project, today, settings_row.report_cadence):
         return 0
-    # Reminded only while still a member today (one who left mid-week is not chased on Friday).
-    current = [
-        m
-        for m in missing_reporters(project, today, cadence=settings_row.report_cadence)
-        if active_on(m, project, today)
-    ]
-    calendar = WorkingCalendar(project, today - datetime.timedelta(days=31), today + datetime.timedelta(days=31))
-    period = period_containing(settings_row.report_cadence, today, calendar)
+    period, current = _missing_now(project, today, settings_row.report_cadence)
     for membership in current:
-        email_queue(
-            to=membership.user,
-            template="daily-reminder",
-            project=project,
-            key=f"daily-reminder:{project.pk}:{membership.user_id}:{today.isoformat()}",
-            context={
-                "cadence": settings_row.report_cadence,
-                "period": period,
-                "today": today,
-                "report_url": _report_url(project),
-            },
-        )
+        _remind(project, membership, cadence=settings_row.report_cadence, period=period, today=today)
     return len(current)
+
+
+@dataclass
+class Reminded:
+    """Who "remind now" reminded, and who had been reminded for this period already."""
+
+    reminded: list[Membership]
+    already: list[Membership]
+
+
+@transaction.atomic
+def reminders_send_now(*, project: Project) -> Reminded:
+    """The PM's "remind now" on the compliance page (issue 19): the reminder at once to whoever has
+    not filed for the current period, once per person and period — under the scheduled reminder's
+    key, so the scheduled one is not sent again, and a second click sends nothing."""
+    cadence = issue_settings_for(project).report_cadence
+    today = project.local_today()
+    period, missing = _missing_now(project, today, cadence)
+    if not missing:
+        return Reminded([], [])
+    keys = {m.user_id: _reminder_key(project, m.user_id, period.last_working_day) for m in missing}
+    sent = set(OutboundEmail.objects.filter(key__in=keys.values()).values_list("key", "to_email"))
+    result = Reminded([], [])
+    for membership in missing:
+        if (keys[membership.user_id], membership.user.email) in sent:
+            result.already.append(membership)
+        else:
+            _remind(project, membership, cadence=cadence, period=period, today=today)
+            result.reminded.append(membership)
+    return result
 
 
 # --- The PM's daily digest (D-LOG-2) -------------------------------------------

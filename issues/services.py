@@ -30,6 +30,7 @@ from .models import (
     IssueSettings,
     Module,
     PointAward,
+    ReportLink,
     Screenshot,
     SupportSession,
 )
@@ -86,6 +87,18 @@ def report_no_problems(*, project: Project, reporter: User, day: datetime.date) 
     report.no_problems = True
     report.save(update_fields=["no_problems", "updated_at"])
     return report
+
+
+@transaction.atomic
+def report_link_use(*, project: Project, reporter: User, period_start: datetime.date) -> DailyReport:
+    """The reminder's one-tap link (issue 19): "no problems" for this reporter's report of the
+    period, once per link — a second use is refused, whatever the first one filed."""
+    try:
+        with transaction.atomic():
+            ReportLink.objects.create(user=reporter, project=project, period_start=period_start)
+    except IntegrityError:
+        raise ValidationError(_("This link has already been used."), code="link_used") from None
+    return report_no_problems(project=project, reporter=reporter, day=period_start)
 
 
 @transaction.atomic

@@ -1,26 +1,29 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.core.forms import add_errors
-from projects.core.models import User
+from projects.core.models import Membership, Project, User
 from projects.core.paging import paginate
+from projects.core.work import forget_count
 from projects.permissions import Capability, ProjectReadOnly, get_membership_for
 from projects.search.text import matching
 from projects.workflow import step_forms, take_step
 
-from . import exports, forms, selectors, services
+from . import exports, forms, report_links, selectors, services
 from .extensions import links_for
 from .filters import MORE_FILTERS, SORTS, IssueFilter
-from .models import Article, Issue, Module, Screenshot, status_badge
+from .models import Article, Issue, Module, ReportLink, Screenshot, status_badge
 from .transitions import TRANSITIONS
 
 # --- The daily report -------------------------------------------------------
@@ -85,6 +88,54 @@ def report_no_problems(request, code):
     else:
         messages.success(request, _("Report filed: no problems. Thank you!"))
     return redirect(_report_url(project, day))
+
+
+@login_not_required
+def report_link(request, code, token):
+    """The reminder's one-tap link (issue 19), signed in or not: a GET shows the "no problems"
+    button and files nothing (a mail scanner opens links); the button's POST files that one report,
+    once. It signs nobody in. Anything but a genuine link of a current member → 404."""
+    facts = report_links.report_link_read(token)
+    membership = None
+    if facts is not None:
+        membership = (
+            Membership.objects.active()
+            .filter(user_id=facts.user_id, project_id=facts.project_id, project__code=code)
+            .exclude(project__status=Project.Status.CLOSED)
+            .select_related("project", "user")
+            .first()
+        )
+    if membership is None or not membership.can(Capability.REPORTS_FILE):
+        raise Http404
+    project, person = membership.project, membership.user
+    expired = (
+        project.local_today() > facts.period_end or services.issue_settings_for(project).report_cadence != facts.cadence
+    )
+    used = ReportLink.objects.filter(user=person, project=project, period_start=facts.period_start).exists()
+    status, error, filed = 200, "", False
+    if request.method == "POST":
+        if expired or used:
+            status = 410
+        else:
+            try:
+                services.report_link_use(project=project, reporter=person, period_start=facts.period_start)
+            except ValidationError as refused:
+                status, error = 409, " ".join(refused.messages)
+            else:
+                filed, used = True, True
+                forget_count(person.pk)
+    context = {
+        "link_project": project,
+        "person": person,
+        "facts": facts,
+        "expired": expired,
+        "used": used,
+        "filed": filed,
+        "error": error,
+    }
+    # In the person's language: whoever opens it is not signed in, or may be someone else.
+    with translation.override(person.language):
+        return render(request, "issues/report_link.html", context, status=status)
 
 
 @require_GET

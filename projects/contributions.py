@@ -4,15 +4,18 @@
 from django.utils.translation import gettext_lazy as _
 
 from projects import registry
+from projects.core.work import DECISIONS
 from projects.devdata.demo import load_plan_demo
 from projects.escalations.conditions import CONDITIONS
 from projects.escalations.services import escalations_evaluate
+from projects.escalations.work import ESCALATIONS
 from projects.permissions import Capability
 from projects.plan.services import rebaseline_decision_provider
 from projects.registry import ClosureFigures, DashboardPanel, DemoSeeder
 from projects.reporting.dashboards import budget_burn
 from projects.reporting.report_sections import SECTIONS, escalation_figures
 from projects.search.sources import SOURCES as SEARCH_SOURCES
+from projects.steering.work import ACTION_ITEMS
 
 
 def evaluate_demo_escalations(project) -> None:
@@ -33,3 +36,5 @@ for section in SECTIONS:
 registry.closure_figure_providers.register(ClosureFigures("escalations", _("Escalations"), escalation_figures, 40))
 for source in SEARCH_SOURCES:
     registry.search_sources.register(source)
+for source in (ESCALATIONS, DECISIONS, ACTION_ITEMS):
+    registry.work_sources.register(source)

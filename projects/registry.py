@@ -6,11 +6,13 @@ imports for every installed app (`autodiscover_modules("contributions")`). `proj
 one ordered declaration, `projects.navigation.PROJECT_MENU`.
 """
 
+import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from projects.permissions import Capability
@@ -104,6 +106,7 @@ class PendingDecision:
     url: str
     decider_capability: str = ""
     requested_by_id: int | None = None
+    since: datetime.datetime | None = None  # when it began to wait (its age in "my work")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,9 @@ class DecisionProvider:
     # False: decided by one person on its own page (a closure waiver by the sponsor), never put
     # on a committee agenda; it still shows among what waits for that person's decision.
     committee: bool = True
+    # `pending_in(projects)` → [(project id, PendingDecision)]: `pending` for many projects at once,
+    # one query whatever their number ("my work", issue 19). Without it, `pending` per project.
+    pending_in: Callable[[list], list[tuple[int, PendingDecision]]] | None = None
 
 
 decision_providers: Registry[DecisionProvider] = Registry("decision provider", key=lambda provider: provider.kind)
@@ -134,19 +140,78 @@ def pending_decisions(project) -> list[PendingDecision]:
     return [item for provider in decision_providers if provider.committee for item in provider.pending(project)]
 
 
+def _decides(membership, provider: DecisionProvider, item: PendingDecision) -> bool:
+    if item.requested_by_id == membership.user_id:
+        return False
+    alone = bool(item.decider_capability) and membership.can(item.decider_capability)
+    return alone or (provider.committee and membership.can(Capability.MEETINGS_DECIDE))
+
+
 def decisions_waiting_for(membership) -> list[PendingDecision]:
     """What waits for this member's decision (the project overview, issue 16): what the committee
     decides, for its deciding members, and what their role decides alone — never their own requests."""
-    in_committee = membership.can(Capability.MEETINGS_DECIDE)
+    return [
+        item
+        for provider in decision_providers
+        for item in provider.pending(membership.project)
+        if _decides(membership, provider, item)
+    ]
+
+
+def decisions_waiting_across(memberships) -> list[tuple[object, PendingDecision]]:
+    """`decisions_waiting_for` over many memberships of one person: (membership, decision) pairs,
+    one query per provider that reads many projects at once (`pending_in`)."""
+    by_project = {membership.project_id: membership for membership in memberships}
     waiting = []
     for provider in decision_providers:
-        for item in provider.pending(membership.project):
-            if item.requested_by_id == membership.user_id:
-                continue
-            alone = bool(item.decider_capability) and membership.can(item.decider_capability)
-            if alone or (provider.committee and in_committee):
-                waiting.append(item)
+        if provider.pending_in is not None:
+            pending = provider.pending_in([m.project for m in memberships]) if memberships else []
+        else:
+            pending = [(m.project_id, item) for m in memberships for item in provider.pending(m.project)]
+        for project_id, item in pending:
+            membership = by_project.get(project_id)
+            if membership is not None and _decides(membership, provider, item):
+                waiting.append((membership, item))
     return waiting
+
+
+# --- What waits for each person: "my work" (issue 19) ---------------------------------------------
+#
+# Each app contributes the kinds of work it asks of people (escalations to acknowledge, options to
+# evaluate, issues to answer, the daily report …). The "my work" page and the count in the top bar
+# put them together, across every project of the person.
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing waiting for a person: `url` is the page where they act on it; `since` when it began
+    to wait (for an item with a `due` date, the day it fell due)."""
+
+    project: object
+    title: str
+    url: str
+    since: datetime.datetime
+    due: datetime.date | None = None
+
+    @property
+    def age_days(self) -> int:
+        return max(0, (timezone.now() - self.since).days)
+
+
+@dataclass(frozen=True)
+class WorkSource:
+    """A kind of work. `items(user, memberships)` lists what waits for `user` in `memberships` (their
+    active memberships of projects not closed, each with its project loaded), read with a fixed number
+    of queries whatever the number of memberships or items, and only what the person's role may see
+    on the page the item links to (`membership.can(...)`, the querysets' scoping)."""
+
+    key: str
+    label: str | Promise
+    order: int
+    items: Callable[[object, list], list[WorkItem]]
+
+
+work_sources: Registry[WorkSource] = Registry("work source", key=lambda source: source.key, order=lambda s: s.order)
 
 
 # --- Development data and rollups (issue 7) ---------------------------------------------------

@@ -273,6 +273,7 @@ def _foreign_calendar_day_kwargs(team):
 
 CALENDAR_CASES = [
     Case("issues:compliance", "GET", COMPLIANCE_READERS),
+    Case("issues:compliance_remind", "POST", PM_ONLY),
     Case("issues:calendar", "GET", PM_ONLY),
     Case("issues:calendar_day", "POST", PM_ONLY),
     Case("issues:calendar_import", "POST", PM_ONLY),
@@ -351,6 +352,8 @@ STATUS_REPORT_CASES = [
 
 # URLs outside any project: who may use them is checked by their own tests below.
 SITE_URLS = {
+    "projects:my_work": "signed in (only what waits for the user, in their own projects)",
+    "projects:my_work_badge": "signed in (only the user's own count)",
     "projects:my_projects": "signed in",
     "projects:preferences": "signed in",
     "projects:create": "site administrators",
@@ -360,6 +363,9 @@ SITE_URLS = {
     "projects:api_tokens": "signed in (only the user's own tokens)",
     "projects:api_token_revoke": "signed in (only the user's own tokens)",
     "projects:ping": "signed in (shows nothing of any project; the benchmark's baseline)",
+    # Not signed in: the signed link alone, for one person's report of one period, once
+    # (issues/tests/test_report_link.py).
+    "issues:report_link": "anyone holding the reminder's signed link (files only that report)",
 }
 
 # The plan, its registers and the steering committee.
@@ -539,7 +545,13 @@ def test_ended_member_gets_404(client, team):
 
 
 def test_signed_in_pages_send_anonymous_to_login(client, db):
-    for name in ("projects:my_projects", "projects:preferences", "projects:create", "projects:ping"):
+    for name in (
+        "projects:my_work",
+        "projects:my_projects",
+        "projects:preferences",
+        "projects:create",
+        "projects:ping",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("account_login")), name
 

@@ -146,6 +146,7 @@ def test_every_case_is_checked_for_csrf_and_csp():
 
 
 SITE_PAGES = [
+    "projects:my_work",
     "projects:my_projects",
     "projects:preferences",
     "projects:escalations_mine",

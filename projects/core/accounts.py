@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from projects.core.models import User
+from projects.core.work import work_memberships
 from projects.notifications.outbox import email_queue
 from projects.permissions import Capability, roles_with
 
@@ -61,6 +62,14 @@ class AccountAdapter(DefaultAccountAdapter):
         ACCOUNT_RATE_LIMITS keeps a looser per-address limit on top. (A private allauth method: the
         tests in crmgov/tests/test_login_throttling.py catch an upgrade that renames it.)"""
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}@{get_ip(request)}"
+
+    def get_login_redirect_url(self, request) -> str:
+        """A key user of one project lands on today's report, where "no problems today" is one tap;
+        everyone else on what waits for them (issue 19). A `next` address still wins (allauth)."""
+        memberships = work_memberships(request.user)
+        if len(memberships) == 1 and memberships[0].can(Capability.REPORTS_EXPECTED):
+            return reverse("issues:report", kwargs={"code": memberships[0].project.code})
+        return super().get_login_redirect_url(request)
 
     def is_open_for_signup(self, request) -> bool:
         return False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from projects.core import security_log
 from projects.core.accounts import has_totp
+from projects.core.work import forget_count
 from projects.permissions import two_factor_required
 
 
@@ -98,3 +99,17 @@ class TwoFactorRequiredMiddleware:
             return None
         messages.warning(request, _("Your role requires two-factor authentication: set it up to continue."))
         return redirect("mfa_activate_totp")
+
+
+class WorkCountMiddleware:
+    """A signed-in person's successful POST (answered by a redirect) forgets their cached count of
+    what waits for them (projects.core.work), so the top bar follows what they just did."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and response.status_code in (301, 302, 303) and request.user.is_authenticated:
+            forget_count(request.user.pk)
+        return response

@@ -8,7 +8,9 @@ from django.urls import path
 from projects.core import views
 
 site = [
-    path("", views.my_projects, name="my_projects"),
+    path("", views.my_work, name="my_work"),
+    path("projects/", views.my_projects, name="my_projects"),
+    path("work/count/", views.my_work_badge, name="my_work_badge"),
     path("projects/new/", views.project_create, name="create"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.set_language, name="set_language"),

@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from projects.core import services
+from projects.core import services, work
 from projects.core.forms import (
     InviteForm,
     MembershipForm,
@@ -41,6 +41,26 @@ def my_projects(request):
         user=request.user, acknowledged_at__isnull=True, escalation__status=Escalation.Status.OPEN
     ).count()
     return render(request, "projects/my_projects.html", {"memberships": memberships, "awaiting": awaiting})
+
+
+def my_work(request):
+    """What waits for me across all my projects (issue 19), each item one tap from where to act."""
+    groups = work.my_work(request.user)
+    memberships = (
+        Membership.objects.active().filter(user=request.user).select_related("project").order_by("project__name")
+    )
+    context = {
+        "groups": groups,
+        "my_work_count": sum(len(group.items) for group in groups),
+        "memberships": memberships,
+    }
+    return render(request, "projects/my_work.html", context)
+
+
+@require_GET
+def my_work_badge(request):
+    """htmx: the top bar's count, when no page had it cached (projects.core.work)."""
+    return render(request, "projects/_my_work_badge.html", {"count": work.my_work_count(request.user)})
 
 
 def project_create(request):

@@ -286,6 +286,13 @@ def _rebaseline_pending(project: Project) -> list[PendingDecision]:
     return [_describe_request(project, request) for request in requests]
 
 
+def _rebaseline_pending_in(projects: list[Project]) -> list[tuple[int, PendingDecision]]:
+    """Every project's pending requests at once (one query): what waits in "my work" (issue 19)."""
+    by_id = {project.pk: project for project in projects}
+    requests = RebaselineRequest.objects.filter(project__in=list(by_id), status=RebaselineRequest.Status.PENDING)
+    return [(request.project_id, _describe_request(by_id[request.project_id], request)) for request in requests]
+
+
 def _describe_request(project: Project, request: RebaselineRequest) -> PendingDecision:
     return PendingDecision(
         kind="rebaseline",
@@ -295,6 +302,7 @@ def _describe_request(project: Project, request: RebaselineRequest) -> PendingDe
         url=reverse("projects:rebaseline_detail", kwargs={"code": project.code, "pk": request.pk}),
         decider_capability=Capability.REBASELINE_APPROVE,
         requested_by_id=request.requested_by_id,
+        since=request.requested_at,
     )
 
 
@@ -319,6 +327,7 @@ def rebaseline_decision_provider() -> DecisionProvider:
         pending=_rebaseline_pending,
         decide=_rebaseline_decide,
         describe=_rebaseline_describe,
+        pending_in=_rebaseline_pending_in,
     )
 
 

@@ -3,7 +3,7 @@ for the rows that exist, in batches (200,000 issues are never read at once, and 
 on its own in a non-atomic migration), then build the PostgreSQL GIN index once, after the fill (one
 sorted build, not row-by-row maintenance); SQLite gets the column only: it scans."""
 
-from django.db import migrations, transaction
+from django.db import connections, migrations, transaction
 
 from projects.search.text import document
 
@@ -15,8 +15,6 @@ def refill(
 ):
     """Every row's `column` (of the queryset `rows`, else the whole table) from its `scope` and
     `fields`, BATCH rows at a time in id order; each batch its own transaction."""
-    from django.db import connections
-
     connection = connections[using]
     rows = (rows if rows is not None else model.objects.using(using)).order_by("pk")
     last = 0

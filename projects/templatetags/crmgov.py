@@ -6,7 +6,7 @@ from django.urls import get_script_prefix
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from projects.core import formatting
+from projects.core import formatting, work
 from projects.core.models import Membership
 from projects.navigation import PROJECT_MENU, menu_groups
 from projects.permissions import Capability, roles_with
@@ -54,6 +54,19 @@ def sees_portfolio(context) -> bool:
     if membership is not None and getattr(membership, "can", None) and membership.can(Capability.DASHBOARD_VIEW):
         return True
     return Membership.objects.active().filter(user=user, role__in=roles_with(Capability.DASHBOARD_VIEW)).exists()
+
+
+@register.simple_tag(takes_context=True)
+def my_work_count(context) -> int | None:
+    """The top bar's count of what waits for the signed-in person, without a query: the "my work"
+    page's own count there, elsewhere the count cached within the last minute, or None (the top bar
+    then fetches it: projects.core.work)."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return None
+    if "my_work_count" in context:
+        return context["my_work_count"]
+    return work.cached_count(user)
 
 
 @register.filter

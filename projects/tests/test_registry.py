@@ -96,6 +96,15 @@ REGISTRIES = {
         "recognition",
     ],
     "portfolio_figures": ["new-issues"],
+    "work_sources": [
+        "escalation",
+        "decision",
+        "change-options",
+        "issue-forwarded",
+        "issue-confirm",
+        "action-item",
+        "daily-report",
+    ],
 }
 
 

@@ -138,8 +138,9 @@ class Phone:
     def nav(self, label: str) -> None:
         """Go to a section of the project: on a phone through the top bar's menu, on a wide screen
         through its group's menu in the project's row of groups."""
-        toggler = self.page.locator(".navbar-toggler")
-        if toggler.is_visible():
+        if self.page.viewport_size["width"] < 768:  # below Bootstrap's md: the top bar's menu
+            toggler = self.page.locator(".navbar-toggler")
+            expect(toggler).to_be_visible()
             if toggler.get_attribute("aria-expanded") != "true":
                 toggler.click()
             self.page.locator(".project-menu").get_by_role("link", name=label, exact=True).click()

@@ -184,7 +184,7 @@ def test_a_change_request_goes_through_the_committee_to_the_rollout(committee, p
     form.get_by_role("button", name="开始试点").click()
     expect(manager.status("试点中")).to_be_visible()
     form = manager.open_step("记录试点结果")
-    form.get_by_label("通过").check()
+    form.get_by_label("通过", exact=True).check()
     form.get_by_label("发现").fill("98% 的提醒在 1 分钟内送达；区域经理希望加上客户名称")
     form.get_by_role("button", name="记录试点结果").click()
     expect(manager.status("待推广")).to_be_visible()

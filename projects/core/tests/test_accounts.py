@@ -12,10 +12,10 @@ def log_in(client, email, password):
     return client.post(LOGIN, {"login": email, "password": password})
 
 
-def test_login_with_email_and_password_opens_my_projects(client, team):
+def test_login_with_email_and_password_opens_my_work(client, team):
     response = log_in(client, "pm@example.com", "password-123")
     assert response.status_code == 302
-    assert response.url == reverse("projects:my_projects")
+    assert response.url == reverse("projects:my_work")
     assert b"SCRM" in client.get(response.url).content
 
 
