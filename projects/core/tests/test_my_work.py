@@ -165,11 +165,11 @@ def test_nothing_from_a_closed_project_or_an_ended_membership(team, make_user):
 
 
 def test_my_work_is_at_the_root_and_the_projects_list_stays_reachable(client, team):
-    _escalation(team.project)
+    escalation = _escalation(team.project)
     client.force_login(team.user(Role.SPONSOR))
     page = client.get("/").content.decode()
     assert "上线延期" in page
-    assert reverse("projects:escalation_acknowledge", kwargs={"code": "SCRM", "pk": 1}) in page
+    assert reverse("projects:escalation_acknowledge", kwargs={"code": "SCRM", "pk": escalation.pk}) in page
     assert "华南区销售CRM上线" in client.get(reverse("projects:my_projects")).content.decode()
     assert reverse("projects:my_projects") == "/projects/"
 
