@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from issues.models import Issue
+from projects.core.forms import add_errors
 from projects.core.paging import paginate
 from projects.core.spreadsheets import MAX_ROWS, csv_response, xlsx_response
 from projects.permissions import Capability, get_membership_for
@@ -113,7 +114,7 @@ def change_create(request, code):
                 project=project, requester=request.user, source_issue=source_issue, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, _("%(ref)s raised. The consultant has been asked for options.") % {"ref": change.reference}

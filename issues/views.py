@@ -365,7 +365,7 @@ def article_publish(request, code, number):
                 project=membership.project, by=request.user, issue=issue, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Article published."))
             return redirect(article)

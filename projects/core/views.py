@@ -16,6 +16,7 @@ from projects.core.forms import (
     PreferencesForm,
     ProjectForm,
     ProjectSettingsForm,
+    add_errors,
     form_status,
 )
 from projects.core.member_import import (
@@ -134,7 +135,7 @@ def member_invite(request, code):
                 project=membership.project, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("%(name)s has been invited by e-mail.") % {"name": invited.user})
             return redirect("projects:members", code=code)
@@ -149,7 +150,7 @@ def member_edit(request, code, pk):
         try:
             services.membership_update(membership=member, changed_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Membership of %(name)s saved.") % {"name": member.user})
             return redirect("projects:members", code=code)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from projects.core.forms import add_errors
 from projects.core.paging import paginate
 from projects.escalations import services as services_escalations
 from projects.escalations.forms import RaiseForm, ResolveForm
@@ -87,7 +88,7 @@ def escalation_resolve(request, code, pk):
         try:
             services_escalations.escalation_resolve(escalation=escalation, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Escalation resolved."))
             return redirect(escalation)
@@ -103,7 +104,7 @@ def escalation_raise(request, code):
                 project=membership.project, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Escalation sent to leadership."))
             return redirect(escalation)

@@ -163,7 +163,7 @@ def rebaseline_decide(request, code, pk):
         try:
             services_plan.rebaseline_decide(request=rebaseline, decided_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("projects:rebaseline_detail", code=code, pk=pk)

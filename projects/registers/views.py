@@ -222,7 +222,7 @@ def training_attendance(request, code, pk):
         try:
             services_registers.training_attendance_record(session=session, users=form.cleaned_data["attendees"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Attendance recorded."))
             return redirect("projects:training", code=code)
@@ -309,7 +309,7 @@ def setback_action_add(request, code, pk):
         try:
             services_registers.setback_action_add(review=review, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Action added."))
             return redirect("projects:setback_detail", code=code, pk=pk)

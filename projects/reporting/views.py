@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from projects.core.forms import add_errors
 from projects.permissions import Capability, get_membership_for
 from projects.reporting import dashboards
 from projects.reporting import services as services_reporting
@@ -70,7 +71,7 @@ def report_detail(request, code, pk):
             try:
                 services_reporting.status_report_narrate(report=report, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Narrative saved; it goes out with the report."))
                 return redirect(report)

@@ -55,7 +55,7 @@ def committee_member_add(request, code):
         try:
             services_steering.committee_member_add(project=project, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Committee member added."))
             return redirect("projects:committee", code=code)
@@ -147,7 +147,7 @@ def agenda_item_add(request, code, pk):
         try:
             services_steering.agenda_item_add(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Agenda item added."))
             return redirect("projects:meeting_detail", code=code, pk=pk)
@@ -207,7 +207,7 @@ def meeting_minutes(request, code, pk):
                 meeting=meeting, attendees=form.cleaned_data["attendees"], minutes=form.minutes()
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Minutes saved."))
             return redirect("projects:meeting_detail", code=code, pk=pk)
@@ -227,7 +227,7 @@ def agenda_item_decide(request, code, pk, item):
         try:
             services_steering.agenda_item_decide(item=agenda_item, decided_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("projects:meeting_detail", code=code, pk=pk)
@@ -243,7 +243,7 @@ def action_item_add(request, code, pk):
         try:
             services_steering.action_item_add(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Action item added."))
             return redirect("projects:meeting_detail", code=code, pk=pk)
