@@ -78,7 +78,10 @@ WSGI_APPLICATION = "crmgov.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The site's own templates (base, errors, e-mails, allauth's), then each feature subpackage's
+        # of the projects app (projects/<feature>/templates/projects/<feature>/…), which the app
+        # directories loader does not look into; apps' templates/ folders come last (APP_DIRS).
+        "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("projects/*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

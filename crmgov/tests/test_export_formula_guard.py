@@ -1,5 +1,5 @@
 """CSV/XLSX exports: values that Excel would run as a formula are prefixed with ', numbers are not
-(issue 17). The fix is in projects/spreadsheets.py: PATCH-projects.diff until the lead applies it."""
+(issue 17). The fix is in `projects/core/spreadsheets.py` (`safe_cell`)."""
 
 import decimal
 import io

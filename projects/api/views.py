@@ -28,7 +28,7 @@ def api_tokens(request):
     for token in tokens:
         token.ended = token.revoked_at is None and not token.is_expired and not token.follows(request.user, roles)
     context = {"form": form, "tokens": tokens, "secret": secret}
-    return render(request, "projects/api_tokens.html", context, status=status)
+    return render(request, "projects/api/api_tokens.html", context, status=status)
 
 
 @require_POST

@@ -41,7 +41,7 @@ def my_projects(request):
     awaiting = EscalationRecipient.objects.filter(
         user=request.user, acknowledged_at__isnull=True, escalation__status=Escalation.Status.OPEN
     ).count()
-    return render(request, "projects/my_projects.html", {"memberships": memberships, "awaiting": awaiting})
+    return render(request, "projects/core/my_projects.html", {"memberships": memberships, "awaiting": awaiting})
 
 
 def my_work(request):
@@ -55,13 +55,13 @@ def my_work(request):
         "my_work_count": sum(len(group.items) for group in groups),
         "memberships": memberships,
     }
-    return render(request, "projects/my_work.html", context)
+    return render(request, "projects/core/my_work.html", context)
 
 
 @require_GET
 def my_work_badge(request):
     """htmx: the top bar's count, when no page had it cached (projects.core.work)."""
-    return render(request, "projects/_my_work_badge.html", {"count": work.my_work_count(request.user)})
+    return render(request, "projects/core/_my_work_badge.html", {"count": work.my_work_count(request.user)})
 
 
 def project_create(request):
@@ -72,7 +72,7 @@ def project_create(request):
         project = services.project_create(created_by=request.user, **form.cleaned_data)
         messages.success(request, _("Project %(code)s created. Invite its members next.") % {"code": project.code})
         return redirect("projects:members", code=project.code)
-    return render(request, "projects/project_form.html", {"form": form})
+    return render(request, "projects/core/project_form.html", {"form": form})
 
 
 def project_detail(request, code):
@@ -87,7 +87,7 @@ def project_detail(request, code):
         "team": team,
         "waiting": decisions_waiting_for(membership),
     }
-    return render(request, "projects/project_detail.html", context)
+    return render(request, "projects/core/project_detail.html", context)
 
 
 def project_edit(request, code):
@@ -99,7 +99,7 @@ def project_edit(request, code):
         messages.success(request, _("Project settings saved."))
         return redirect(project)
     return render(
-        request, "projects/project_settings.html", {"project": project, "membership": membership, "form": form}
+        request, "projects/core/project_settings.html", {"project": project, "membership": membership, "form": form}
     )
 
 
@@ -123,7 +123,7 @@ def _render_members(request, membership, invite_form, status=200):
         "can_manage": can_manage,
         "invite_form": invite_form,
     }
-    return render(request, "projects/members.html", context, status=status)
+    return render(request, "projects/core/members.html", context, status=status)
 
 
 def member_invite(request, code):
@@ -155,7 +155,7 @@ def member_edit(request, code, pk):
             messages.success(request, _("Membership of %(name)s saved.") % {"name": member.user})
             return redirect("projects:members", code=code)
     context = {"project": membership.project, "membership": membership, "member": member, "form": form}
-    return render(request, "projects/member_form.html", context, status=400 if form.errors else 200)
+    return render(request, "projects/core/member_form.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -184,24 +184,24 @@ def member_import(request, code):
     if request.GET.get("template") in {"csv", "xlsx"}:
         return _import_template(membership.project, request.GET["template"])
     if request.method != "POST":
-        return render(request, "projects/member_import.html", context)
+        return render(request, "projects/core/member_import.html", context)
     upload = request.FILES.get("file")
     if upload is None:
         context["file_error"] = _("Choose a .csv or .xlsx file.")
-        return render(request, "projects/member_import.html", context, status=400)
+        return render(request, "projects/core/member_import.html", context, status=400)
     try:
         if upload.size > MAX_BYTES:
             raise ImportFileError(_("The file is larger than 1 MB."))
         raw_rows = read_rows(upload.name, upload.read())
     except ImportFileError as error:
         context["file_error"] = str(error)
-        return render(request, "projects/member_import.html", context, status=400)
+        return render(request, "projects/core/member_import.html", context, status=400)
     preview = check_rows(membership.project, raw_rows)
     token = uuid.uuid4().hex
     if not preview.has_errors:
         request.session[IMPORT_SESSION_KEY.format(code=code)] = {"token": token, "rows": raw_rows}
     context |= {"preview": preview, "token": token, "filename": upload.name}
-    return render(request, "projects/member_import.html", context)
+    return render(request, "projects/core/member_import.html", context)
 
 
 @require_POST
@@ -218,10 +218,10 @@ def member_import_confirm(request, code):
         )
     except ImportRowsInvalid as invalid:
         context |= {"preview": invalid.preview, "changed": True}
-        return render(request, "projects/member_import.html", context, status=400)
+        return render(request, "projects/core/member_import.html", context, status=400)
     except ValidationError as error:
         context["file_error"] = " ".join(error.messages)
-        return render(request, "projects/member_import.html", context, status=400)
+        return render(request, "projects/core/member_import.html", context, status=400)
     del request.session[IMPORT_SESSION_KEY.format(code=code)]
     messages.success(request, _("%(count)s people have been invited by e-mail.") % {"count": len(imported)})
     return redirect("projects:members", code=code)
@@ -242,7 +242,7 @@ def preferences(request):
         services.user_preferences_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your preferences have been saved."))
         return redirect("projects:preferences")
-    return render(request, "projects/preferences.html", {"form": form})
+    return render(request, "projects/core/preferences.html", {"form": form})
 
 
 @login_not_required

@@ -31,7 +31,7 @@ def escalation_list(request, code):
         "page": paginate(request, escalations, per_page=30),
         "can_manage": membership.can(Capability.ESCALATIONS_MANAGE),
     }
-    return render(request, "projects/escalations.html", context)
+    return render(request, "projects/escalations/escalations.html", context)
 
 
 def _get(request, code, pk, capability=Capability.ESCALATIONS_VIEW):
@@ -62,7 +62,7 @@ def escalation_detail(request, code, pk, resolve_form=None, status=200):
         "can_manage": _may_resolve(membership),
         "resolve_form": resolve_form or ResolveForm(),
     }
-    return render(request, "projects/escalation_detail.html", context, status=status)
+    return render(request, "projects/escalations/escalation_detail.html", context, status=status)
 
 
 def escalation_acknowledge(request, code, pk):
@@ -109,7 +109,7 @@ def escalation_raise(request, code):
             messages.success(request, _("Escalation sent to leadership."))
             return redirect(escalation)
     context = {"project": membership.project, "membership": membership, "form": form}
-    return render(request, "projects/escalation_form.html", context, status=400 if form.errors else 200)
+    return render(request, "projects/escalations/escalation_form.html", context, status=400 if form.errors else 200)
 
 
 def awaiting_me(request):
@@ -122,4 +122,4 @@ def awaiting_me(request):
         .select_related("escalation", "escalation__project")
         .order_by("-escalation__opened_at")
     )
-    return render(request, "projects/escalations_mine.html", {"receipts": receipts})
+    return render(request, "projects/escalations/escalations_mine.html", {"receipts": receipts})

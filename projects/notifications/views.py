@@ -35,7 +35,7 @@ def _render_list(request, membership, form, status=200):
         "recent": list(recent),
         "form": form,
     }
-    return render(request, "projects/chat_webhooks.html", context, status=status)
+    return render(request, "projects/notifications/chat_webhooks.html", context, status=status)
 
 
 def _save(request, membership, form, webhook=None):
@@ -62,7 +62,7 @@ def chat_webhook_edit(request, code, pk):
         messages.success(request, _("Webhook saved."))
         return redirect("projects:chat_webhooks", code=code)
     context = {"project": membership.project, "membership": membership, "webhook": webhook, "form": form}
-    return render(request, "projects/chat_webhook_form.html", context, status=400 if form.errors else 200)
+    return render(request, "projects/notifications/chat_webhook_form.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

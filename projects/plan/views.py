@@ -33,7 +33,7 @@ def plan(request, code):
         "baseline_form": BaselineForm(),
         **selectors.plan_overview(project),
     }
-    return render(request, "projects/plan.html", context)
+    return render(request, "projects/plan/plan.html", context)
 
 
 def phase_edit(request, code, pk=None):
@@ -49,7 +49,7 @@ def phase_edit(request, code, pk=None):
             messages.success(request, _("Phase saved."))
             return redirect("projects:plan", code=code)
     title = _("Edit phase") if phase else _("New phase")
-    return edit_page(request, membership, form, "projects/plan_form.html", {"title": title})
+    return edit_page(request, membership, form, "projects/core/plan_form.html", {"title": title})
 
 
 def milestone_edit(request, code, pk=None):
@@ -70,7 +70,7 @@ def milestone_edit(request, code, pk=None):
     extra = {"title": title}
     if milestone is not None:
         extra["history"] = history_entries(milestone.history.all(), MILESTONE_HISTORY_FIELDS)
-    return edit_page(request, membership, form, "projects/plan_form.html", extra)
+    return edit_page(request, membership, form, "projects/core/plan_form.html", extra)
 
 
 @require_POST
@@ -101,7 +101,7 @@ def baseline_compare(request, code):
         "can_see_budget": membership.can(Capability.BUDGET_VIEW),
         **selectors.baseline_comparison(project, versions),
     }
-    return render(request, "projects/baseline_compare.html", context)
+    return render(request, "projects/plan/baseline_compare.html", context)
 
 
 def rebaseline_create(request, code):
@@ -119,7 +119,7 @@ def rebaseline_create(request, code):
             messages.success(request, _("Rebaseline request sent for a decision."))
             return redirect("projects:rebaseline_detail", code=code, pk=rebaseline.pk)
     overview = selectors.plan_overview(project)
-    return edit_page(request, membership, form, "projects/rebaseline_form.html", {"milestones": overview["milestones"]})
+    return edit_page(request, membership, form, "projects/plan/rebaseline_form.html", {"milestones": overview["milestones"]})
 
 
 def _rebaseline_page(request, membership, rebaseline, form, status=200):
@@ -137,7 +137,7 @@ def _rebaseline_page(request, membership, rebaseline, form, status=200):
         ],
         "form": form,
     }
-    return render(request, "projects/rebaseline_detail.html", context, status=status)
+    return render(request, "projects/plan/rebaseline_detail.html", context, status=status)
 
 
 def rebaseline_detail(request, code, pk):
@@ -187,7 +187,7 @@ def budget(request, code):
             label=lambda record: record.get_category_display(),
         ),
     }
-    return render(request, "projects/budget.html", context)
+    return render(request, "projects/plan/budget.html", context)
 
 
 def budget_edit(request, code):
@@ -208,4 +208,4 @@ def budget_edit(request, code):
             return redirect("projects:budget", code=code)
     context = {"project": project, "membership": membership, "form": form, "errors": errors}
     status = 400 if request.method == "POST" else 200
-    return render(request, "projects/budget_form.html", context, status=status)
+    return render(request, "projects/plan/budget_form.html", context, status=status)

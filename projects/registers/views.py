@@ -50,7 +50,7 @@ def risks(request, code):
         "heat_map": selectors.risk_heat_map(rows),
         "can_edit": membership.can(Capability.RISKS_EDIT),
     }
-    return render(request, "projects/risks.html", context)
+    return render(request, "projects/registers/risks.html", context)
 
 
 def risks_export(request, code, fmt):
@@ -75,7 +75,7 @@ def risk_edit(request, code, pk=None):
     extra = {"title": title, "back": "projects:risks"}
     if risk is not None:
         extra["history"] = history_entries(risk.history.all(), RISK_HISTORY_FIELDS)
-    return edit_page(request, membership, form, "projects/plan_form.html", extra)
+    return edit_page(request, membership, form, "projects/core/plan_form.html", extra)
 
 
 # --- Requirements sign-off ------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def requirements(request, code):
         "can_sign": membership.can(Capability.REQUIREMENTS_SIGN),
         "version_form": RequirementVersionForm(),
     }
-    return render(request, "projects/requirements.html", context)
+    return render(request, "projects/registers/requirements.html", context)
 
 
 def requirement_create(request, code):
@@ -113,7 +113,7 @@ def requirement_create(request, code):
         request,
         membership,
         form,
-        "projects/plan_form.html",
+        "projects/core/plan_form.html",
         {"title": _("New requirement document"), "back": "projects:requirements", "multipart": True},
     )
 
@@ -133,7 +133,7 @@ def requirement_version_upload(request, code, pk):
         request,
         membership,
         form,
-        "projects/plan_form.html",
+        "projects/core/plan_form.html",
         {"title": title, "back": "projects:requirements", "multipart": True},
     )
 
@@ -184,7 +184,7 @@ def training(request, code):
         "can_manage": membership.can(Capability.TRAINING_MANAGE),
         **selectors.training_overview(project),
     }
-    return render(request, "projects/training.html", context)
+    return render(request, "projects/registers/training.html", context)
 
 
 def training_edit(request, code, pk=None):
@@ -205,7 +205,7 @@ def training_edit(request, code, pk=None):
             return redirect("projects:training", code=code)
     title = _("Edit training session") if session else _("New training session")
     return edit_page(
-        request, membership, form, "projects/plan_form.html", {"title": title, "back": "projects:training"}
+        request, membership, form, "projects/core/plan_form.html", {"title": title, "back": "projects:training"}
     )
 
 
@@ -228,7 +228,7 @@ def training_attendance(request, code, pk):
             return redirect("projects:training", code=code)
     title = _("Attendance: %(topic)s") % {"topic": session.topic}
     return edit_page(
-        request, membership, form, "projects/plan_form.html", {"title": title, "back": "projects:training"}
+        request, membership, form, "projects/core/plan_form.html", {"title": title, "back": "projects:training"}
     )
 
 
@@ -247,7 +247,7 @@ def setbacks(request, code):
         "reviews": reviews,
         "can_manage": membership.can(Capability.SETBACKS_MANAGE),
     }
-    return render(request, "projects/setbacks.html", context)
+    return render(request, "projects/registers/setbacks.html", context)
 
 
 def setback_create(request, code):
@@ -270,7 +270,7 @@ def setback_create(request, code):
         request,
         membership,
         form,
-        "projects/plan_form.html",
+        "projects/core/plan_form.html",
         {"title": _("New setback review"), "back": "projects:setbacks"},
     )
 
@@ -285,7 +285,7 @@ def _setback_page(request, membership, review, action_form, status=200):
         "can_manage": membership.can(Capability.SETBACKS_MANAGE),
         "action_form": action_form,
     }
-    return render(request, "projects/setback_detail.html", context, status=status)
+    return render(request, "projects/registers/setback_detail.html", context, status=status)
 
 
 def _review_for(membership, pk):

@@ -91,7 +91,7 @@ def project_dashboard_body(membership: Membership) -> tuple[str, datetime.dateti
     )
     cached = cache.get(key)
     if cached is None:
-        body = render_to_string("projects/_dashboard_body.html", project_dashboard(project, panels))
+        body = render_to_string("projects/reporting/_dashboard_body.html", project_dashboard(project, panels))
         cached = (body, timezone.now())
         cache.set(key, cached, dashboard_cache.DASHBOARD_CACHE_SECONDS)
     body, as_of = cached
@@ -304,7 +304,7 @@ def _go_live_text(go_live: dict | None) -> dict | None:
     }
 
 
-CARD_TEMPLATE = "projects/_portfolio_card.html"
+CARD_TEMPLATE = "projects/reporting/_portfolio_card.html"
 
 
 CARD_SECONDS = 2 * STATUS_CACHE_SECONDS

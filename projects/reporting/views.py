@@ -19,20 +19,20 @@ def project_dashboard(request, code):
     membership = get_membership_for(request, code, Capability.DASHBOARD_VIEW)
     body, as_of = dashboards.project_dashboard_body(membership)
     context = {"project": membership.project, "membership": membership, "body": body, "as_of": as_of}
-    return render(request, "projects/dashboard.html", context)
+    return render(request, "projects/reporting/dashboard.html", context)
 
 
 def portfolio(request):
     """Every project where the user may see the dashboard, on one screen; empty for the others."""
     context = dashboards.portfolio(request.user, get_language())
     context["sees_portfolio"] = bool(context["cards"])  # the same memberships as the navigation's link
-    return render(request, "projects/portfolio.html", context)
+    return render(request, "projects/reporting/portfolio.html", context)
 
 
 def ping(request):
     """The cheapest signed-in page: the whole middleware stack and a minimal template, nothing
     else. The benchmark (`make bench`) divides every page's throughput by this one's."""
-    return render(request, "projects/ping.html")
+    return render(request, "projects/reporting/ping.html")
 
 
 def report_list(request, code):
@@ -56,7 +56,7 @@ def report_list(request, code):
         "schedule": services_reporting.schedule_for(project),
         "can_manage": membership.can(Capability.REPORTS_MANAGE),
     }
-    return render(request, "projects/status_reports.html", context)
+    return render(request, "projects/reporting/status_reports.html", context)
 
 
 def report_detail(request, code, pk):
@@ -86,7 +86,7 @@ def report_detail(request, code, pk):
         "form": form,
         "can_manage": can_manage,
     }
-    return render(request, "projects/status_report.html", context, status=400 if form.errors else 200)
+    return render(request, "projects/reporting/status_report.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

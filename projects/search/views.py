@@ -42,4 +42,4 @@ def search(request, code):
                 groups.append(Group(source.key, source.label, hits[:PER_KIND], more))
     context = {"project": membership.project, "membership": membership, "query": query, "groups": groups}
     context["search_query"] = query  # the box in the project bar keeps it
-    return render(request, "projects/search.html", context)
+    return render(request, "projects/search/search.html", context)

@@ -13,5 +13,5 @@ def minutes_pdf(meeting: Meeting, context: dict, *, language: str) -> bytes:
         translation.override(language),
         timezone.override(zoneinfo.ZoneInfo(meeting.project.time_zone)),
     ):
-        html = render_to_string("projects/minutes_pdf.html", {"meeting": meeting, **context})
+        html = render_to_string("projects/steering/minutes_pdf.html", {"meeting": meeting, **context})
     return HTML(string=html).write_pdf()

@@ -38,7 +38,7 @@ def committee(request, code):
         "member_form": CommitteeMemberForm(project=project) if can_manage else None,
         **selectors.committee_overview(project),
     }
-    return render(request, "projects/committee.html", context)
+    return render(request, "projects/steering/committee.html", context)
 
 
 def action_items_export(request, code, fmt):
@@ -66,7 +66,7 @@ def committee_member_add(request, code):
         "member_form": form,
         **selectors.committee_overview(project),
     }
-    return render(request, "projects/committee.html", context, status=400)
+    return render(request, "projects/steering/committee.html", context, status=400)
 
 
 @require_POST
@@ -98,7 +98,7 @@ def meeting_edit(request, code, pk=None):
             return redirect("projects:meeting_detail", code=code, pk=meeting.pk)
     title = _("Edit meeting") if pk else _("New meeting")
     return edit_page(
-        request, membership, form, "projects/plan_form.html", {"title": title, "back": "projects:committee"}
+        request, membership, form, "projects/core/plan_form.html", {"title": title, "back": "projects:committee"}
     )
 
 
@@ -130,7 +130,7 @@ def _meeting_page(request, membership, meeting, *, item_form=None, action_form=N
         "status_form": ActionStatusForm(),
         **agenda,
     }
-    return render(request, "projects/meeting_detail.html", context, status=status)
+    return render(request, "projects/steering/meeting_detail.html", context, status=status)
 
 
 def meeting_detail(request, code, pk):
@@ -213,7 +213,7 @@ def meeting_minutes(request, code, pk):
             return redirect("projects:meeting_detail", code=code, pk=pk)
     title = _("Minutes: %(title)s") % {"title": meeting.title}
     return edit_page(
-        request, membership, form, "projects/plan_form.html", {"title": title, "back": "projects:committee"}
+        request, membership, form, "projects/core/plan_form.html", {"title": title, "back": "projects:committee"}
     )
 
 
