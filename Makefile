@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test test-fast install migrate messages demo vendor lint check-python faults soak faults-app bench bench-cpu seed-scale
+.PHONY: run test test-fast install migrate messages messages-update demo vendor lint check-python faults soak faults-app bench bench-cpu seed-scale
 
 run: install migrate messages demo ## set up everything and start web + worker + beat
 	@echo "crmgov: http://127.0.0.1:8000  (Ctrl-C stops the web app, the worker and beat)"
@@ -39,6 +39,12 @@ migrate: install
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# After adding or changing a translatable string: refresh the zh-Hans catalogue (new entries appear
+# untranslated or fuzzy; translate them, then `make messages`). CI fails when this would change it.
+messages-update: install
+	$(PY) manage.py makemessages -l zh_Hans --no-wrap --add-location=file \
+		--ignore=.venv --ignore=node_modules --ignore=static --ignore=bench -v 0
 
 demo: install
 	$(PY) manage.py seed_demo

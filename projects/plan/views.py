@@ -119,7 +119,9 @@ def rebaseline_create(request, code):
             messages.success(request, _("Rebaseline request sent for a decision."))
             return redirect("projects:rebaseline_detail", code=code, pk=rebaseline.pk)
     overview = selectors.plan_overview(project)
-    return edit_page(request, membership, form, "projects/plan/rebaseline_form.html", {"milestones": overview["milestones"]})
+    return edit_page(
+        request, membership, form, "projects/plan/rebaseline_form.html", {"milestones": overview["milestones"]}
+    )
 
 
 def _rebaseline_page(request, membership, rebaseline, form, status=200):
