@@ -9,9 +9,11 @@ Redis, which share the cores in the benchmark: the wall ratio is the closer esti
 machine) and its query count. Medians of BENCH_REPEAT requests.
 
 Environment: DATABASE_URL (crmgov_scale), REDIS_URL (redis db 11), BENCH_REPEAT (30), BENCH_PAGES
-(a comma-separated list of words: only the pages whose names contain one, and the trivial page).
+(a comma-separated list of words: only the pages whose names contain one, and the trivial page),
+BENCH_PROFILE (a number of lines: print each page's cProfile that long, sorted by BENCH_SORT: tottime).
 """
 
+import functools
 import os
 import statistics
 import sys
@@ -94,11 +96,27 @@ def main() -> None:
             cpu.append(time.process_time() - started)
             wall.append(time.perf_counter() - started_wall)
         rows.append((name, statistics.median(cpu) * 1000, statistics.median(wall) * 1000, queries))
+        if os.environ.get("BENCH_PROFILE"):
+            profile(name, functools.partial(getattr(client, method), path, data))
     trivial_cpu, trivial_wall = rows[0][1], rows[0][2]
     print(f"{'page':52} {'CPU ms':>8} {'wall ms':>8} {'queries':>8} {'CPU ratio':>10} {'wall ratio':>10}")
     for name, cpu_ms, wall_ms, queries in rows:
         ratios = f"{trivial_cpu / cpu_ms:10.3f} {trivial_wall / wall_ms:10.3f}"
         print(f"{name:52} {cpu_ms:8.1f} {wall_ms:8.1f} {queries:8d} {ratios}")
+
+
+def profile(name: str, request) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _n in range(REPEAT):
+        request()
+    profiler.disable()
+    order = os.environ.get("BENCH_SORT", "tottime")
+    print(f"\n== {name}: {REPEAT} requests, by {order}")
+    pstats.Stats(profiler).sort_stats(order).print_stats(int(os.environ["BENCH_PROFILE"]))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 import datetime
 import functools
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.db import models
 from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,18 @@ SORT_CHOICES = [
     ("updated", _("Recently updated")),
     ("number", _("By number")),
 ]
+
+
+@dataclass(frozen=True)
+class FilterInUse:
+    """A value of one of the "More filters" the list is filtered by: shown as a chip that removes it
+    (`without`: the query string without that value), and kept in the form as a hidden field."""
+
+    name: str
+    value: str
+    label: str
+    shown: str
+    without: str
 
 
 class SearchInput(forms.TextInput):
@@ -133,6 +147,34 @@ class IssueFilter(django_filters.FilterSet):
         self.form.fields["q"].widget.attrs["placeholder"] = _("Words, or a number such as %(reference)s") % {
             "reference": f"{project.code}-0147"
         }
+
+    def more_filters_open(self, query) -> bool:
+        """ "More filters" is shown open, its selects filled, when asked for (`more`, the link that
+        works without JavaScript) or when one of its values is wrong, to show the error. Otherwise
+        it is fetched when opened: a hundred people twice over are most of the page's work, also on
+        the lists filtered by status, the filter used most."""
+        return "more" in query or any(self.form.errors.get(name) for name in MORE_FILTERS)
+
+    def in_use(self, query) -> list[FilterInUse]:
+        """The values of the "More filters" this list is filtered by, in the order of the panel."""
+        if not self.form.is_valid():
+            return []
+        found = []
+        for name in MORE_FILTERS:
+            field = self.form.fields[name]
+            cleaned = self.form.cleaned_data.get(name)
+            for value in query.getlist(name):
+                if not value:
+                    continue
+                if isinstance(cleaned, models.Model):
+                    shown = getattr(cleaned, "full_name", "") or getattr(cleaned, "email", "") or str(cleaned)
+                else:
+                    shown = str(dict(field.choices).get(value, value))
+                without = query.copy()
+                without.setlist(name, [other for other in query.getlist(name) if other != value])
+                without.pop("page", None)
+                found.append(FilterInUse(name, value, str(field.label), shown, without.urlencode()))
+        return found
 
     def search(self, queryset, name, value):
         number = Issue.number_in_reference(value, self.project.code)

@@ -22,7 +22,7 @@ from projects.workflow import step_forms, take_step
 
 from . import exports, forms, report_links, selectors, services
 from .extensions import links_for
-from .filters import MORE_FILTERS, SORTS, IssueFilter
+from .filters import SORTS, IssueFilter
 from .models import Article, Issue, Module, ReportLink, Screenshot, status_badge
 from .transitions import TRANSITIONS
 
@@ -179,7 +179,8 @@ def issue_list(request, code):
         "filter": issue_filter,
         "page": page,
         "rows": _rows(membership.project, page.object_list),
-        "more_filters_open": _more_filters_open(request),
+        "more_filters_open": issue_filter.more_filters_open(request.GET),
+        "filters_in_use": issue_filter.in_use(request.GET),
     }
     return render(request, "issues/issue_list.html", context)
 
@@ -197,13 +198,6 @@ def _rows(project, issues: list) -> SafeString:
     }
     # Jinja2's output is a plain string; the template autoescapes every value.
     return mark_safe(render_to_string("issues/issue_rows.html", context, using="jinja2"))  # noqa: S308
-
-
-def _more_filters_open(request) -> bool:
-    """ "More filters" is shown open, its selects filled, when one of them is in use (or asked for
-    without JavaScript); otherwise they are fetched when it is opened: a hundred people twice over
-    are most of the page for someone who never opens it."""
-    return "more" in request.GET or any(request.GET.get(name) for name in MORE_FILTERS)
 
 
 @require_GET
