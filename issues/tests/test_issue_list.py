@@ -154,9 +154,7 @@ def test_more_filters_are_fetched_when_opened(pm_client, team, file_issue):
     assert f'<option value="{reporter.pk}" selected>' in selected.content.decode()
 
 
-def test_a_filter_in_use_shows_as_a_chip_and_stays_in_the_form_without_filling_the_selects(
-    pm_client, team, file_issue
-):
+def test_a_filter_in_use_shows_as_a_chip_and_stays_in_the_form_without_filling_the_selects(pm_client, team, file_issue):
     """Filtering by status (the most used filter) or a person does not build the hundred-person selects: the filter
     shows as a chip that removes it, and rides along in the form as a hidden field until the panel is opened."""
     reporter = team.user(Role.KEY_USER)
