@@ -244,11 +244,19 @@ def summarise(page: dict, runs: list[dict], trivial_runs: list[dict]) -> dict:
 
 
 def verdict(row: dict) -> str:
+    """`ok`, or which target the page missed: the ratio (comparable from machine to machine) or the
+    p95 (an absolute time, set on a machine serving the trivial page at 800–900 req/s)."""
     if row["kind"] == "trivial":
         return ""
     floor = TARGETS["post"] if row["kind"] == "post" else TARGETS["list"]
-    ok = (row["ratio"] or 0) >= floor and row["p95_ms"] <= TARGETS["p95_ms"] and not row["errors"]
-    return "ok" if ok else "MISSED"
+    missed = []
+    if (row["ratio"] or 0) < floor:
+        missed.append(f"ratio < {floor}")
+    if row["p95_ms"] > TARGETS["p95_ms"]:
+        missed.append(f"p95 > {TARGETS['p95_ms']} ms")
+    if row["errors"]:
+        missed.append("errors")
+    return "MISSED: " + ", ".join(missed) if missed else "ok"
 
 
 def main() -> None:
@@ -295,6 +303,12 @@ def main() -> None:
         print(
             f"{row['page']:40} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['p99_ms']:8.1f}"
             f" {row['ratio'] or 0:7.3f} {spread:>13} {row['errors']:6d}  {verdict(row)}"
+        )
+    trivial_rps = rows[0]["rps"]
+    if trivial_rps < 600:
+        print(
+            f"\nThis machine serves the trivial page at {trivial_rps:.0f} req/s; the p95 target was set where it"
+            " served 800–900 (at concurrency 8 a page's p50 is about 8 ÷ its rate): compare the ratios."
         )
     print("\n" + json.dumps(report, ensure_ascii=False, indent=2))
     if E("BENCH_JSON"):
