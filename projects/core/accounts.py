@@ -11,6 +11,7 @@ from allauth.core.internal.ratelimit import get_ip
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from projects.core.models import User
 from projects.core.work import work_memberships
@@ -73,6 +74,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def add_message(self, request, *args, **kwargs) -> None:
+        """allauth words its messages when it adds them, in the language of the page that made them:
+        the login page's, for "Successfully signed in". Worded in the signed-in person's own language
+        instead, the language of the page that shows it."""
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        with translation.override(language or translation.get_language()):
+            super().add_message(request, *args, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         name = template_prefix.rsplit("/", 1)[-1].replace("_", "-")

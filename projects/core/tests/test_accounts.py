@@ -88,3 +88,15 @@ def test_language_switch_is_remembered_on_the_account(client, team, language, ex
     user.refresh_from_db()
     assert user.language == language
     assert expected in client.get(reverse("projects:my_projects")).content.decode()
+
+
+def test_the_signed_in_message_is_in_the_persons_language_not_the_login_pages(client, team):
+    """Wang Fang reads crmgov in Chinese; she signs in on a browser that shows the login page in
+    English. The page she lands on is Chinese, and so is its "signed in" message."""
+    pm = team.user(Role.PM)
+    pm.language = "zh-hans"
+    pm.save(update_fields=["language"])
+    response = client.post(LOGIN, {"login": pm.email, "password": "password-123"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"以 {pm.full_name} 成功登录。" in page
+    assert "Successfully signed in" not in page
