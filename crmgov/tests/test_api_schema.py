@@ -10,6 +10,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +67,16 @@ def test_no_server_error_for_anything_the_schema_allows(api_schema, team):
     )
     _token, secret = api_token_create(user=team.user(Role.PM), name="schemathesis")
     headers = {"Authorization": f"Bearer {secret}"}
+    # The token works: a well-formed report files an issue (the random cases below may not).
+    # (Through the handler, as the cases go: the test client would reconnect close_old_connections.)
+    filed = api_schema.app.get_response(
+        RequestFactory().post(
+            f"/api/v1/projects/{team.project.code}/issues/",
+            {"title": "导出失败", "description": "点击导出后报错", "severity": "high"},
+            HTTP_AUTHORIZATION=headers["Authorization"],
+        )
+    )
+    assert filed.status_code == 201, filed.content
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 15
     failures, statuses = [], set()
@@ -75,6 +86,7 @@ def test_no_server_error_for_anything_the_schema_allows(api_schema, team):
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,
             database=None,
+            derandomize=True,  # the same cases every run: a failure can be replayed, and no run is luckier
             suppress_health_check=list(HealthCheck),
         )
         @given(case=operation.as_strategy(), in_project=st.booleans())
@@ -88,5 +100,5 @@ def test_no_server_error_for_anything_the_schema_allows(api_schema, team):
 
         run()
     assert not failures, failures
-    # The token worked and requests reached the endpoints, not only the 404 of a random project code.
-    assert {200, 201, 400} <= statuses, statuses
+    # Requests reached the endpoints and their validation, not only the 404 of a random project code.
+    assert {200, 400} <= statuses, statuses
