@@ -69,6 +69,14 @@
     });
   }
 
+  // Each category's name under its bars: wrapped where there is room, slanted and shortened on a
+  // phone, where six wrapped names ran into each other (the tooltip has them whole).
+  function categoryLabels(container, count) {
+    var slot = (container.clientWidth - 64) / Math.max(1, count);
+    if (slot >= 64) { return { interval: 0, overflow: "break", width: Math.min(140, slot - 8) }; }
+    return { interval: 0, rotate: 35, overflow: "truncate", width: 84 };
+  }
+
   function budget() {
     var container = document.getElementById("budget-chart");
     var data = readData("budget-chart-data");
@@ -78,10 +86,11 @@
     var colours = { baseline: "#6c757d", committed: "#0dcaf0", actual: "#198754", forecast: "#fd7e14" };
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+      // On a phone the legend takes two lines: the plot starts below them.
+      grid: { left: 8, right: 16, top: container.clientWidth < 500 ? 64 : 36, bottom: 24, containLabel: true },
       legend: { top: 0 },
       tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
-      xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, overflow: "break", width: 70 } },
+      xAxis: { type: "category", data: data.categories, axisLabel: categoryLabels(container, data.categories.length) },
       yAxis: { type: "value" },
       series: ["baseline", "committed", "actual", "forecast"].map(function (key) {
         return { name: data.labels[key], type: "bar", data: data[key], itemStyle: { color: colours[key] } };
