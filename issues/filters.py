@@ -150,10 +150,11 @@ class IssueFilter(django_filters.FilterSet):
 
     def more_filters_open(self, query) -> bool:
         """ "More filters" is shown open, its selects filled, when asked for (`more`, the link that
-        works without JavaScript) or when one of its values is wrong, to show the error. Otherwise
-        it is fetched when opened: a hundred people twice over are most of the page's work, also on
-        the lists filtered by status, the filter used most."""
-        return "more" in query or any(self.form.errors.get(name) for name in MORE_FILTERS)
+        works without JavaScript) or when a value is wrong: to show the error, and to keep every
+        other value in the form (`in_use` has none to carry then). Otherwise it is fetched when
+        opened: a hundred people twice over are most of the page's work, also on the lists
+        filtered by status, the filter used most."""
+        return "more" in query or (self.form.is_bound and not self.form.is_valid())
 
     def in_use(self, query) -> list[FilterInUse]:
         """The values of the "More filters" this list is filtered by, in the order of the panel."""

@@ -216,3 +216,11 @@ def test_the_filter_fields_are_labelled_and_a_bad_value_is_shown_at_its_field(pm
     module = page[page.index('id="div_id_module"') : page.index('id="div_id_reporter"')]
     assert 'class="form-select is-invalid"' in module
     assert '<div class="invalid-feedback d-block">Select a valid choice.' in module
+
+
+def test_a_bad_value_elsewhere_keeps_the_more_filters_in_the_form(pm_client, file_issue):
+    """A wrong age beside a status: the page shows the error and still carries the status."""
+    file_issue(title="问题")
+    page = pm_client.get(LIST, {"age": "bogus", "status": "closed"}).content.decode()
+    assert "<details open" in page
+    assert '<option value="closed" selected>' in page
