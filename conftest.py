@@ -48,6 +48,17 @@ def _own_cache(settings):
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
+@pytest.fixture
+def empty_cache(settings):
+    """empty_cache() → this test's cache is empty: a new key space. Never `cache.clear()`: on Redis
+    it flushes the database every parallel test worker shares (crmgov/tests/test_cache.py)."""
+
+    def empty() -> None:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+
+    return empty
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploaded private files (requirement documents) go to a per-test directory."""

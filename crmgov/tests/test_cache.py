@@ -45,3 +45,20 @@ def test_dashboards_and_login_answer_while_redis_is_down(client, team, settings,
     make_user("someone@example.com")
     answer = client.post(reverse("account_login"), {"login": "someone@example.com", "password": "password-123"})
     assert answer.status_code == 302, "the login rate limit lives in the cache; its outage must not block logins"
+
+
+def test_no_test_clears_the_shared_cache():
+    """`cache.clear()` on Redis flushes the database the parallel test workers share: another
+    worker's cached count vanished mid-test (test_my_work, on PostgreSQL + Redis). Tests use the
+    `empty_cache` fixture, a key space of their own."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("changes", "closure", "crmgov", "issues", "projects")
+        for path in (root / folder).rglob("test_*.py")
+        if "cache.clear()" in path.read_text(encoding="utf-8").replace("never cache.clear()", "")
+        and path.name != "test_cache.py"
+    ]
+    assert not offenders, offenders

@@ -196,11 +196,11 @@ def _busy_sponsor(team, make_user, projects: int, escalations_each: int):
     return sponsor
 
 
-def test_query_count_does_not_grow_with_projects_or_items(team, make_user, django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_projects_or_items(team, make_user, django_assert_max_num_queries, empty_cache):
     few = _busy_sponsor(team, make_user, projects=1, escalations_each=1)
     with django_assert_max_num_queries(12) as small:
         assert len(my_work(few)) == 1
-    cache.clear()
+    empty_cache()
     many = _busy_sponsor(team, make_user, projects=3, escalations_each=3)
     with django_assert_max_num_queries(len(small.captured_queries)):
         [group] = my_work(many)
